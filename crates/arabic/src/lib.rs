@@ -1,0 +1,12 @@
+//! Arabic text and time for Midad: normalisation, slugs, digits, plural forms and dates.
+//! Pure functions over strings and numbers, with CLDR data from ICU4X; no I/O.
+
+pub mod date;
+pub mod digits;
+pub mod plural;
+pub mod text;
+
+pub use date::{DateError, DateFormatter, Ymd, from_hijri, hijri_ymd};
+pub use digits::{Digits, digits, format_number, to_arabic_digits, to_latin_digits};
+pub use plural::{PluralCategory, plural_category, reading_minutes, reading_time, word_count};
+pub use text::{is_valid_slug, slugify, strip_diacritics};

@@ -1,0 +1,71 @@
+//! The site's settings: stored in the database and edited in the back office, but a value
+//! fixed by the configuration file, the environment or a flag wins.
+
+use crate::error::{ErrorCode, ValidationError, Violations};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub name: String,
+    pub tagline: String,
+    /// BCP 47: `ar`, `ar-EG`, `ar-SY`, `ar-MA`, `en` …
+    pub locale: String,
+    /// IANA time zone name; today's date and schedules use it.
+    pub timezone: String,
+    /// `arab` (٠١٢) or `latn` (012).
+    pub digits: String,
+    /// Show the Hijri (Umm al-Qura) date beside the Gregorian one.
+    pub hijri: bool,
+    /// Media path of the logo; empty = the site name set in type.
+    pub logo: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            name: "مداد".into(),
+            tagline: "أخبار تُكتب بعناية".into(),
+            locale: "ar".into(),
+            timezone: "UTC".into(),
+            digits: "arab".into(),
+            hijri: false,
+            logo: String::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Checks what can be checked without I/O; the time zone name is checked against the
+    /// IANA database by the caller that owns it.
+    pub fn validate(&self) -> Result<(), Violations> {
+        let mut v = Violations::default();
+        if self.name.trim().is_empty() {
+            v.add("site.name", ErrorCode::NameRequired);
+        }
+        if midad_arabic::Digits::parse(&self.digits).is_none() {
+            v.push(
+                ValidationError::new("site.digits", ErrorCode::DigitsInvalid)
+                    .with_detail(self.digits.clone()),
+            );
+        }
+        if midad_arabic::DateFormatter::new(&self.locale, midad_arabic::Digits::Latn).is_err() {
+            v.push(
+                ValidationError::new("site.locale", ErrorCode::LocaleInvalid)
+                    .with_detail(self.locale.clone()),
+            );
+        }
+        v.into_result()
+    }
+
+    /// Whether pages are written right to left.
+    pub fn is_rtl(&self) -> bool {
+        let lang = self.locale.split(['-', '_']).next().unwrap_or("");
+        matches!(lang, "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "yi")
+    }
+
+    /// The primary language subtag, for `<html lang>`.
+    pub fn lang(&self) -> &str {
+        &self.locale
+    }
+}

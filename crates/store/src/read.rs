@@ -1,0 +1,353 @@
+//! Reads, on the reader pool: articles by id, slug or filter, and the small tables that
+//! pages need (sections, tags, bylines, media, users, settings).
+
+use crate::rows::{self, ARTICLE_COLUMNS};
+use crate::{Result, Store, dispatch};
+use midad_core::{Article, ArticleKind, Author, Id, Media, Section, Status, Tag, User};
+use sqlx::AssertSqlSafe;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Newest publication first (the public site).
+    #[default]
+    Newest,
+    /// Lowest id first (exports, backups: stable).
+    Id,
+}
+
+/// Which articles to list. `None` means "any".
+#[derive(Clone, Debug, Default)]
+pub struct ArticleQuery {
+    pub kind: Option<ArticleKind>,
+    pub status: Option<Status>,
+    pub section_id: Option<Id>,
+    pub tag_id: Option<Id>,
+    pub author_id: Option<Id>,
+    pub breaking: Option<bool>,
+    pub featured: Option<bool>,
+    pub order: Order,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl ArticleQuery {
+    /// Published items of a kind, newest first.
+    pub fn published(kind: ArticleKind, limit: i64) -> Self {
+        ArticleQuery {
+            kind: Some(kind),
+            status: Some(Status::Published),
+            limit,
+            ..Default::default()
+        }
+    }
+
+    /// WHERE clause and its parameters, numbered from `$1`. Parameters are bound, never
+    /// spliced; only the fixed clause text is formatted.
+    fn filter(&self) -> (String, Vec<Param>) {
+        let mut clauses = Vec::new();
+        let mut params = Vec::new();
+        let mut push = |clause: &str, p: Param| {
+            params.push(p);
+            clauses.push(clause.replace('?', &format!("${}", params.len())));
+        };
+        if let Some(k) = self.kind {
+            push("a.kind = ?", Param::Text(k.as_str().into()));
+        }
+        if let Some(s) = self.status {
+            push("a.status = ?", Param::Text(s.as_str().into()));
+        }
+        if let Some(id) = self.section_id {
+            // A parent section lists its sub-sections' articles too.
+            push(
+                "(a.section_id = ? OR a.section_id IN (SELECT id FROM sections WHERE parent_id = ?))",
+                Param::Int(id),
+            );
+        }
+        if let Some(id) = self.tag_id {
+            push(
+                "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)",
+                Param::Int(id),
+            );
+        }
+        if let Some(id) = self.author_id {
+            push(
+                "a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)",
+                Param::Int(id),
+            );
+        }
+        if let Some(b) = self.breaking {
+            push("a.breaking = ?", Param::Bool(b));
+        }
+        if let Some(b) = self.featured {
+            push("a.featured = ?", Param::Bool(b));
+        }
+        let sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        (sql, params)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Param {
+    Int(i64),
+    Text(String),
+    Bool(bool),
+}
+
+macro_rules! bind_all {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
+        for p in $params {
+            q = match p {
+                Param::Int(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.clone()),
+                Param::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+const SECTION_COLUMNS: &str = "id, name, slug, parent_id, description, position";
+const MEDIA_COLUMNS: &str = "id, path, mime, width, height, size, alt, caption, credit, created_at";
+const USER_COLUMNS: &str =
+    "id, email, name, role, author_id, password_hash, disabled, created_at";
+
+impl Store {
+    pub async fn article(&self, id: Id) -> Result<Option<Article>> {
+        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1");
+        let found = dispatch!(self.pools(), |db| {
+            match sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(db).await? {
+                Some(r) => Some(rows::article(&r)?),
+                None => None,
+            }
+        });
+        match found {
+            Some(a) => Ok(self.with_links(vec![a]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn article_by_slug(&self, kind: ArticleKind, slug: &str) -> Result<Option<Article>> {
+        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE kind = $1 AND slug = $2");
+        let found = dispatch!(self.pools(), |db| {
+            match sqlx::query(AssertSqlSafe(sql))
+                .bind(kind.as_str())
+                .bind(slug)
+                .fetch_optional(db)
+                .await?
+            {
+                Some(r) => Some(rows::article(&r)?),
+                None => None,
+            }
+        });
+        match found {
+            Some(a) => Ok(self.with_links(vec![a]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn articles(&self, q: &ArticleQuery) -> Result<Vec<Article>> {
+        let (filter, params) = q.filter();
+        let order = match q.order {
+            Order::Newest => "a.published_at DESC, a.id DESC",
+            Order::Id => "a.id",
+        };
+        let n = params.len();
+        let columns = ARTICLE_COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM articles a{filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let limit = if q.limit <= 0 { i64::MAX } else { q.limit };
+        let list = dispatch!(self.pools(), |db| {
+            let query = bind_all!(sqlx::query(AssertSqlSafe(sql)), &params);
+            let rows = query.bind(limit).bind(q.offset.max(0)).fetch_all(db).await?;
+            rows.iter().map(|r| rows::article(r)).collect::<Result<Vec<_>>>()?
+        });
+        self.with_links(list).await
+    }
+
+    pub async fn count_articles(&self, q: &ArticleQuery) -> Result<i64> {
+        let (filter, params) = q.filter();
+        let sql = format!("SELECT COUNT(*) FROM articles a{filter}");
+        Ok(dispatch!(self.pools(), |db| {
+            bind_all!(sqlx::query_scalar(AssertSqlSafe(sql)), &params)
+                .fetch_one(db)
+                .await?
+        }))
+    }
+
+    /// Fills the tag and byline ids of a list of articles with two queries.
+    async fn with_links(&self, mut list: Vec<Article>) -> Result<Vec<Article>> {
+        if list.is_empty() {
+            return Ok(list);
+        }
+        // Ids are integers from our own rows: safe to inline, and it keeps one query.
+        let ids = list
+            .iter()
+            .map(|a| a.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let tag_sql = format!(
+            "SELECT article_id, tag_id FROM article_tags WHERE article_id IN ({ids}) ORDER BY article_id, position"
+        );
+        let author_sql = format!(
+            "SELECT article_id, author_id FROM article_authors WHERE article_id IN ({ids}) ORDER BY article_id, position"
+        );
+        let (tags, authors): (Vec<(i64, i64)>, Vec<(i64, i64)>) = dispatch!(self.pools(), |db| {
+            (
+                sqlx::query_as(AssertSqlSafe(tag_sql)).fetch_all(db).await?,
+                sqlx::query_as(AssertSqlSafe(author_sql)).fetch_all(db).await?,
+            )
+        });
+        let mut tag_map: HashMap<Id, Vec<Id>> = HashMap::new();
+        for (a, t) in tags {
+            tag_map.entry(a).or_default().push(t);
+        }
+        let mut author_map: HashMap<Id, Vec<Id>> = HashMap::new();
+        for (a, t) in authors {
+            author_map.entry(a).or_default().push(t);
+        }
+        for a in &mut list {
+            a.data.tag_ids = tag_map.remove(&a.id).unwrap_or_default();
+            a.data.author_ids = author_map.remove(&a.id).unwrap_or_default();
+        }
+        Ok(list)
+    }
+
+    pub async fn sections(&self) -> Result<Vec<Section>> {
+        let sql = format!("SELECT {SECTION_COLUMNS} FROM sections ORDER BY position, id");
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
+            rows.iter().map(|r| rows::section(r)).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    pub async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>> {
+        Ok(self.sections().await?.into_iter().find(|s| s.slug == slug))
+    }
+
+    pub async fn tags(&self) -> Result<Vec<Tag>> {
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query("SELECT id, name, slug FROM tags ORDER BY id")
+                .fetch_all(db)
+                .await?;
+            rows.iter().map(|r| rows::tag(r)).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    pub async fn tags_by_ids(&self, ids: &[Id]) -> Result<Vec<Tag>> {
+        let all = self.tags().await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| all.iter().find(|t| t.id == *id).cloned())
+            .collect())
+    }
+
+    pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>> {
+        Ok(dispatch!(self.pools(), |db| {
+            match sqlx::query("SELECT id, name, slug FROM tags WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(db)
+                .await?
+            {
+                Some(r) => Some(rows::tag(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    pub async fn authors(&self) -> Result<Vec<Author>> {
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query("SELECT id, name, slug, bio, photo_id FROM authors ORDER BY id")
+                .fetch_all(db)
+                .await?;
+            rows.iter().map(|r| rows::author(r)).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    pub async fn authors_by_ids(&self, ids: &[Id]) -> Result<Vec<Author>> {
+        let all = self.authors().await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| all.iter().find(|a| a.id == *id).cloned())
+            .collect())
+    }
+
+    pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>> {
+        Ok(self.authors().await?.into_iter().find(|a| a.slug == slug))
+    }
+
+    pub async fn media(&self, id: Id) -> Result<Option<Media>> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media WHERE id = $1");
+        Ok(dispatch!(self.pools(), |db| {
+            match sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(db).await? {
+                Some(r) => Some(rows::media(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    pub async fn all_media(&self) -> Result<Vec<Media>> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media ORDER BY id");
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
+            rows.iter().map(|r| rows::media(r)).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
+            rows.iter().map(|r| rows::user(r)).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let email = email.trim().to_lowercase();
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        Ok(dispatch!(self.pools(), |db| {
+            match sqlx::query(AssertSqlSafe(sql)).bind(email).fetch_optional(db).await? {
+                Some(r) => Some(rows::user(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    /// The settings stored in the database, as key → JSON value.
+    pub async fn settings_map(&self) -> Result<BTreeMap<String, serde_json::Value>> {
+        let rows: Vec<(String, String)> = dispatch!(self.pools(), |db| {
+            sqlx::query_as("SELECT key, value FROM settings ORDER BY key")
+                .fetch_all(db)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, v)| serde_json::from_str(&v).ok().map(|v| (k, v)))
+            .collect())
+    }
+
+    /// Row counts per table, for `midad check` and tests.
+    pub async fn counts(&self) -> Result<BTreeMap<&'static str, i64>> {
+        let mut out = BTreeMap::new();
+        for table in crate::backup::TABLES {
+            let sql = format!("SELECT COUNT(*) FROM {}", table.name);
+            let n: i64 = dispatch!(self.pools(), |db| {
+                sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(db).await?
+            });
+            out.insert(table.name, n);
+        }
+        Ok(out)
+    }
+}

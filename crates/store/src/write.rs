@@ -1,0 +1,750 @@
+//! The write road: a transaction that changes rows and records, for each entity it touched,
+//! one change-log entry, appended at commit in sequence order.
+
+use crate::rows::{self, ARTICLE_COLUMNS};
+use crate::{Backend, Pools, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use midad_core::{
+    Article, ArticleData, Author, EntityKind, ErrorCode, Id, Media, Role, Section, Tag, User,
+    ValidationError, Violations, model,
+};
+use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
+
+enum Conn {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection, once per backend.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match &mut $tx.conn {
+            Conn::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            Conn::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// An open write transaction. Dropping it without `commit` rolls everything back.
+pub struct Tx {
+    conn: Conn,
+    store: Store,
+    changes: Vec<(EntityKind, Id)>,
+    now: DateTime<Utc>,
+}
+
+/// A media file already placed in the media folder, to be recorded.
+#[derive(Clone, Debug, Default)]
+pub struct NewMedia {
+    pub path: String,
+    pub mime: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub size: i64,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub author_id: Option<Id>,
+}
+
+/// Rows per multi-row INSERT of change-log entries (PostgreSQL allows 65,535 parameters).
+const CHANGE_BATCH: usize = 500;
+
+impl Tx {
+    pub(crate) async fn begin(store: Store) -> Result<Tx> {
+        let conn = match store.pools() {
+            // IMMEDIATE takes the write lock now, so a transaction that reads before it
+            // writes cannot fail half-way with SQLITE_BUSY when another process writes.
+            Pools::Sqlite { writer, .. } => Conn::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            store,
+            changes: Vec::new(),
+            now: model::now(),
+        })
+    }
+
+    /// The time this transaction stamps on what it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// Records that an entity changed; written to the change log at commit.
+    pub fn log(&mut self, kind: EntityKind, id: Id) {
+        self.changes.push((kind, id));
+    }
+
+    /// Appends the change-log entries and commits. Returns the newest sequence number.
+    pub async fn commit(mut self) -> Result<i64> {
+        self.changes.dedup();
+        let mut last = 0;
+        if !self.changes.is_empty() {
+            if let Conn::Postgres(t) = &mut self.conn {
+                // Sequence numbers are handed out at insert time but become visible at commit;
+                // serialising this last step keeps commit order equal to sequence order, so a
+                // follower reading "after N" never skips a late-committing N-1.
+                sqlx::query("SELECT pg_advisory_xact_lock(7306)")
+                    .execute(&mut **t)
+                    .await?;
+            }
+            let changes = std::mem::take(&mut self.changes);
+            let at = self.now;
+            for chunk in changes.chunks(CHANGE_BATCH) {
+                let mut sql = String::from("INSERT INTO changes (kind, entity_id, at) VALUES ");
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+                }
+                sql.push_str(" RETURNING seq");
+                let seqs: Vec<i64> = on_tx!(self, |c| {
+                    let mut q = sqlx::query_scalar(AssertSqlSafe(sql));
+                    for (kind, id) in chunk {
+                        q = q.bind(kind.as_str()).bind(*id).bind(at);
+                    }
+                    q.fetch_all(c).await?
+                });
+                last = last.max(seqs.into_iter().max().unwrap_or(0));
+            }
+            if let Conn::Postgres(t) = &mut self.conn {
+                sqlx::query("SELECT pg_notify('midad_changes', $1)")
+                    .bind(last.to_string())
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+        match self.conn {
+            Conn::Sqlite(t) => t.commit().await?,
+            Conn::Postgres(t) => t.commit().await?,
+        }
+        self.store.announce(last);
+        Ok(last)
+    }
+
+    // ----- articles -----
+
+    /// Validates and stores a new article, caricature or page. The slug is made unique
+    /// within its kind by a numeric suffix.
+    pub async fn insert_article(&mut self, mut data: ArticleData) -> Result<Article> {
+        data.normalize(self.now);
+        data.validate()?;
+        self.check_parent(&data, None).await?;
+        data.slug = self.unique_slug(&data, None).await?;
+        let now = self.now;
+        let body = body_json(&data)?;
+        let id: Id = on_tx!(self, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO articles (kind, status, title, slug, subtitle, excerpt, body, \
+                 section_id, parent_id, source, image_id, image_caption, image_alt, image_credit, \
+                 artist, seo_title, seo_description, breaking, featured, published_at, updated_at, \
+                 external_id, version, created_at, modified_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                 $17, $18, $19, $20, $21, $22, 1, $23, $23) RETURNING id",
+            )
+            .bind(data.kind.as_str())
+            .bind(data.status.as_str())
+            .bind(&data.title)
+            .bind(&data.slug)
+            .bind(&data.subtitle)
+            .bind(&data.excerpt)
+            .bind(&body)
+            .bind(data.section_id)
+            .bind(data.parent_id)
+            .bind(&data.source)
+            .bind(data.image_id)
+            .bind(&data.image_caption)
+            .bind(&data.image_alt)
+            .bind(&data.image_credit)
+            .bind(&data.artist)
+            .bind(&data.seo_title)
+            .bind(&data.seo_description)
+            .bind(data.breaking)
+            .bind(data.featured)
+            .bind(data.published_at)
+            .bind(data.updated_at)
+            .bind(&data.external_id)
+            .bind(now)
+            .fetch_one(c)
+            .await?
+        });
+        self.write_links(id, &data, false).await?;
+        self.log(EntityKind::Article, id);
+        Ok(Article {
+            id,
+            version: 1,
+            created_at: now,
+            modified_at: now,
+            data,
+        })
+    }
+
+    /// Replaces an article's content. With `expected_version`, a save based on an older
+    /// version is refused with `StoreError::Conflict` instead of overwriting a colleague.
+    pub async fn update_article(
+        &mut self,
+        id: Id,
+        expected_version: Option<i64>,
+        mut data: ArticleData,
+    ) -> Result<Article> {
+        let current = self.article(id).await?.ok_or(StoreError::NotFound)?;
+        if let Some(v) = expected_version
+            && v != current.version
+        {
+            return Err(StoreError::Conflict {
+                current: current.version,
+            });
+        }
+        data.normalize(self.now);
+        data.validate()?;
+        self.check_parent(&data, Some(id)).await?;
+        data.slug = self.unique_slug(&data, Some(id)).await?;
+        let now = self.now;
+        let body = body_json(&data)?;
+        let version = current.version + 1;
+        on_tx!(self, |c| {
+            sqlx::query(
+                "UPDATE articles SET kind = $1, status = $2, title = $3, slug = $4, subtitle = $5, \
+                 excerpt = $6, body = $7, section_id = $8, parent_id = $9, source = $10, \
+                 image_id = $11, image_caption = $12, image_alt = $13, image_credit = $14, \
+                 artist = $15, seo_title = $16, seo_description = $17, breaking = $18, \
+                 featured = $19, published_at = $20, updated_at = $21, external_id = $22, \
+                 version = $23, modified_at = $24 WHERE id = $25",
+            )
+            .bind(data.kind.as_str())
+            .bind(data.status.as_str())
+            .bind(&data.title)
+            .bind(&data.slug)
+            .bind(&data.subtitle)
+            .bind(&data.excerpt)
+            .bind(&body)
+            .bind(data.section_id)
+            .bind(data.parent_id)
+            .bind(&data.source)
+            .bind(data.image_id)
+            .bind(&data.image_caption)
+            .bind(&data.image_alt)
+            .bind(&data.image_credit)
+            .bind(&data.artist)
+            .bind(&data.seo_title)
+            .bind(&data.seo_description)
+            .bind(data.breaking)
+            .bind(data.featured)
+            .bind(data.published_at)
+            .bind(data.updated_at)
+            .bind(&data.external_id)
+            .bind(version)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await?;
+        });
+        self.write_links(id, &data, true).await?;
+        self.log(EntityKind::Article, id);
+        Ok(Article {
+            id,
+            version,
+            created_at: current.created_at,
+            modified_at: now,
+            data,
+        })
+    }
+
+    pub async fn delete_article(&mut self, id: Id) -> Result<()> {
+        let done = on_tx!(self, |c| {
+            sqlx::query("DELETE FROM articles WHERE id = $1")
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.log(EntityKind::Article, id);
+        Ok(())
+    }
+
+    /// Reads an article inside this transaction (sees its own uncommitted writes).
+    pub async fn article(&mut self, id: Id) -> Result<Option<Article>> {
+        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1");
+        let article = on_tx!(self, |c| {
+            match sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(c).await? {
+                Some(r) => Some(rows::article(&r)?),
+                None => None,
+            }
+        });
+        match article {
+            Some(mut a) => {
+                self.fill_links(&mut a).await?;
+                Ok(Some(a))
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub async fn article_by_external_id(&mut self, external_id: &str) -> Result<Option<Article>> {
+        let id: Option<Id> = on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT id FROM articles WHERE external_id = $1")
+                .bind(external_id)
+                .fetch_optional(c)
+                .await?
+        });
+        match id {
+            Some(id) => self.article(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The id of the page of that slug, for a page's `parent`.
+    pub async fn page_id_by_slug(&mut self, slug: &str) -> Result<Option<Id>> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT id FROM articles WHERE kind = 'page' AND slug = $1")
+                .bind(slug)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    async fn fill_links(&mut self, a: &mut Article) -> Result<()> {
+        let id = a.id;
+        let (tags, authors): (Vec<Id>, Vec<Id>) = on_tx!(self, |c| {
+            let tags = sqlx::query_scalar(
+                "SELECT tag_id FROM article_tags WHERE article_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await?;
+            let authors = sqlx::query_scalar(
+                "SELECT author_id FROM article_authors WHERE article_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await?;
+            (tags, authors)
+        });
+        a.data.tag_ids = tags;
+        a.data.author_ids = authors;
+        Ok(())
+    }
+
+    async fn write_links(&mut self, id: Id, data: &ArticleData, replace: bool) -> Result<()> {
+        on_tx!(self, |c| {
+            if replace {
+                sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("DELETE FROM article_authors WHERE article_id = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            for (pos, tag) in data.tag_ids.iter().enumerate() {
+                sqlx::query("INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(*tag)
+                    .bind(pos as i64)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            for (pos, author) in data.author_ids.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(*author)
+                .bind(pos as i64)
+                .execute(&mut *c)
+                .await?;
+            }
+        });
+        Ok(())
+    }
+
+    async fn check_parent(&mut self, data: &ArticleData, own_id: Option<Id>) -> Result<()> {
+        let Some(parent) = data.parent_id else {
+            return Ok(());
+        };
+        let kind: Option<String> = on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT kind FROM articles WHERE id = $1")
+                .bind(parent)
+                .fetch_optional(c)
+                .await?
+        });
+        if kind.as_deref() != Some("page") || own_id == Some(parent) {
+            return Err(invalid("parent", ErrorCode::ParentNotFound));
+        }
+        Ok(())
+    }
+
+    /// The slug itself when free in its kind, else the first free `slug-N`.
+    async fn unique_slug(&mut self, data: &ArticleData, own_id: Option<Id>) -> Result<String> {
+        let base = data.slug.clone();
+        let pattern = format!("{base}-%");
+        let taken: Vec<String> = on_tx!(self, |c| {
+            sqlx::query_scalar(
+                "SELECT slug FROM articles WHERE kind = $1 AND (slug = $2 OR slug LIKE $3) AND id <> $4",
+            )
+            .bind(data.kind.as_str())
+            .bind(&base)
+            .bind(&pattern)
+            .bind(own_id.unwrap_or(0))
+            .fetch_all(c)
+            .await?
+        });
+        Ok(first_free(&base, &taken))
+    }
+
+    // ----- sections, tags, bylines -----
+
+    /// The section of that name, created (with a derived slug) when missing.
+    pub async fn section_by_name_or_create(&mut self, name: &str) -> Result<Section> {
+        let name = name.trim();
+        model::validate_name("section", name).map_err(one)?;
+        let found = on_tx!(self, |c| {
+            match sqlx::query(
+                "SELECT id, name, slug, parent_id, description, position FROM sections WHERE name = $1",
+            )
+            .bind(name)
+            .fetch_optional(c)
+            .await?
+            {
+                Some(r) => Some(rows::section(&r)?),
+                None => None,
+            }
+        });
+        if let Some(s) = found {
+            return Ok(s);
+        }
+        self.insert_section(name, None, None).await
+    }
+
+    pub async fn insert_section(
+        &mut self,
+        name: &str,
+        parent_id: Option<Id>,
+        description: Option<&str>,
+    ) -> Result<Section> {
+        let name = name.trim();
+        model::validate_name("section", name).map_err(one)?;
+        let slug = self
+            .unique_name_slug("sections", &model::name_slug(name, "section"))
+            .await?;
+        let (id, position): (Id, i64) = on_tx!(self, |c| {
+            let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM sections")
+                .fetch_one(&mut *c)
+                .await?;
+            let id = sqlx::query_scalar(
+                "INSERT INTO sections (name, slug, parent_id, description, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(name)
+            .bind(&slug)
+            .bind(parent_id)
+            .bind(description)
+            .bind(position)
+            .fetch_one(&mut *c)
+            .await?;
+            (id, position)
+        });
+        self.log(EntityKind::Section, id);
+        Ok(Section {
+            id,
+            name: name.to_string(),
+            slug,
+            parent_id,
+            description: description.map(str::to_string),
+            position,
+        })
+    }
+
+    pub async fn tag_by_name_or_create(&mut self, name: &str) -> Result<Tag> {
+        let name = name.trim();
+        model::validate_name("tags", name).map_err(one)?;
+        let found = on_tx!(self, |c| {
+            match sqlx::query("SELECT id, name, slug FROM tags WHERE name = $1")
+                .bind(name)
+                .fetch_optional(c)
+                .await?
+            {
+                Some(r) => Some(rows::tag(&r)?),
+                None => None,
+            }
+        });
+        if let Some(t) = found {
+            return Ok(t);
+        }
+        let slug = self
+            .unique_name_slug("tags", &model::name_slug(name, "tag"))
+            .await?;
+        let id: Id = on_tx!(self, |c| {
+            sqlx::query_scalar("INSERT INTO tags (name, slug) VALUES ($1, $2) RETURNING id")
+                .bind(name)
+                .bind(&slug)
+                .fetch_one(c)
+                .await?
+        });
+        self.log(EntityKind::Tag, id);
+        Ok(Tag {
+            id,
+            name: name.to_string(),
+            slug,
+        })
+    }
+
+    pub async fn author_by_name_or_create(&mut self, name: &str) -> Result<Author> {
+        let name = name.trim();
+        model::validate_name("authors", name).map_err(one)?;
+        let found = on_tx!(self, |c| {
+            match sqlx::query("SELECT id, name, slug, bio, photo_id FROM authors WHERE name = $1")
+                .bind(name)
+                .fetch_optional(c)
+                .await?
+            {
+                Some(r) => Some(rows::author(&r)?),
+                None => None,
+            }
+        });
+        if let Some(a) = found {
+            return Ok(a);
+        }
+        let slug = self
+            .unique_name_slug("authors", &model::name_slug(name, "author"))
+            .await?;
+        let id: Id = on_tx!(self, |c| {
+            sqlx::query_scalar("INSERT INTO authors (name, slug) VALUES ($1, $2) RETURNING id")
+                .bind(name)
+                .bind(&slug)
+                .fetch_one(c)
+                .await?
+        });
+        self.log(EntityKind::Author, id);
+        Ok(Author {
+            id,
+            name: name.to_string(),
+            slug,
+            bio: None,
+            photo_id: None,
+        })
+    }
+
+    async fn unique_name_slug(&mut self, table: &'static str, base: &str) -> Result<String> {
+        let sql = format!("SELECT slug FROM {table} WHERE slug = $1 OR slug LIKE $2");
+        let pattern = format!("{base}-%");
+        let taken: Vec<String> = on_tx!(self, |c| {
+            sqlx::query_scalar(AssertSqlSafe(sql))
+                .bind(base)
+                .bind(&pattern)
+                .fetch_all(c)
+                .await?
+        });
+        Ok(first_free(base, &taken))
+    }
+
+    // ----- media -----
+
+    pub async fn insert_media(&mut self, m: NewMedia) -> Result<Media> {
+        let now = self.now;
+        let id: Id = on_tx!(self, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO media (path, mime, width, height, size, alt, caption, credit, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(&m.path)
+            .bind(&m.mime)
+            .bind(m.width)
+            .bind(m.height)
+            .bind(m.size)
+            .bind(&m.alt)
+            .bind(&m.caption)
+            .bind(&m.credit)
+            .bind(now)
+            .fetch_one(c)
+            .await?
+        });
+        self.log(EntityKind::Media, id);
+        Ok(Media {
+            id,
+            path: m.path,
+            mime: m.mime,
+            width: m.width,
+            height: m.height,
+            size: m.size,
+            alt: m.alt,
+            caption: m.caption,
+            credit: m.credit,
+            created_at: now,
+        })
+    }
+
+    pub async fn media_by_path(&mut self, path: &str) -> Result<Option<Media>> {
+        Ok(on_tx!(self, |c| {
+            match sqlx::query(
+                "SELECT id, path, mime, width, height, size, alt, caption, credit, created_at FROM media WHERE path = $1",
+            )
+            .bind(path)
+            .fetch_optional(c)
+            .await?
+            {
+                Some(r) => Some(rows::media(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    // ----- users -----
+
+    pub async fn insert_user(&mut self, u: NewUser) -> Result<User> {
+        let email = midad_core::model::validate_email(&u.email).map_err(one)?;
+        model::validate_name("name", &u.name).map_err(one)?;
+        let exists: Option<Id> = on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_optional(c)
+                .await?
+        });
+        if exists.is_some() {
+            return Err(invalid("email", ErrorCode::EmailTaken));
+        }
+        let now = self.now;
+        let name = u.name.trim().to_string();
+        let id: Id = on_tx!(self, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO users (email, name, role, author_id, password_hash, disabled, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING id",
+            )
+            .bind(&email)
+            .bind(&name)
+            .bind(u.role.as_str())
+            .bind(u.author_id)
+            .bind(&u.password_hash)
+            .bind(now)
+            .fetch_one(c)
+            .await?
+        });
+        self.log(EntityKind::User, id);
+        Ok(User {
+            id,
+            email,
+            name,
+            role: u.role,
+            author_id: u.author_id,
+            password_hash: u.password_hash,
+            disabled: false,
+            created_at: now,
+        })
+    }
+
+    pub async fn set_user_password(&mut self, id: Id, hash: &str) -> Result<()> {
+        self.update_user_column(id, "UPDATE users SET password_hash = $1 WHERE id = $2", hash)
+            .await
+    }
+
+    pub async fn set_user_role(&mut self, id: Id, role: Role) -> Result<()> {
+        self.update_user_column(id, "UPDATE users SET role = $1 WHERE id = $2", role.as_str())
+            .await
+    }
+
+    async fn update_user_column(&mut self, id: Id, sql: &'static str, value: &str) -> Result<()> {
+        let n = on_tx!(self, |c| {
+            sqlx::query(sql)
+                .bind(value)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.log(EntityKind::User, id);
+        Ok(())
+    }
+
+    // ----- settings -----
+
+    /// Stores one setting (a JSON value) in the database.
+    pub async fn put_setting(&mut self, key: &str, value: &serde_json::Value) -> Result<()> {
+        let text = value.to_string();
+        on_tx!(self, |c| {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(&text)
+            .execute(c)
+            .await?;
+        });
+        self.log(EntityKind::Settings, 0);
+        Ok(())
+    }
+
+    /// Runs raw SQL inside this transaction (used by restore to copy rows verbatim).
+    pub(crate) fn conn_sqlite(&mut self) -> Option<&mut sqlx::SqliteConnection> {
+        match &mut self.conn {
+            Conn::Sqlite(t) => Some(&mut **t),
+            Conn::Postgres(_) => None,
+        }
+    }
+
+    pub(crate) fn conn_postgres(&mut self) -> Option<&mut sqlx::PgConnection> {
+        match &mut self.conn {
+            Conn::Postgres(t) => Some(&mut **t),
+            Conn::Sqlite(_) => None,
+        }
+    }
+}
+
+fn body_json(data: &ArticleData) -> Result<String> {
+    serde_json::to_string(&data.body).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn one(e: ValidationError) -> StoreError {
+    StoreError::Invalid(Violations(vec![e]))
+}
+
+fn invalid(field: &str, code: ErrorCode) -> StoreError {
+    one(ValidationError::new(field, code))
+}
+
+/// `base` when not taken, else `base-2`, `base-3`, … whichever is first free.
+fn first_free(base: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.iter().any(|t| t == candidate))
+        .unwrap_or_else(|| base.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn first_free_slug() {
+        let taken = vec!["a".to_string(), "a-2".to_string(), "a-b".to_string()];
+        assert_eq!(super::first_free("a", &taken), "a-3");
+        assert_eq!(super::first_free("b", &taken), "b");
+    }
+}

@@ -1,0 +1,350 @@
+//! The store suite: every test runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is
+//! set. What is asserted is what callers rely on: round trips, the change log, slugs,
+//! optimistic locking, all-or-nothing writes, backups.
+
+mod common;
+
+use chrono::{Duration, TimeZone, Utc};
+use common::TestDb;
+use midad_core::body::Block;
+use midad_core::{ArticleData, ArticleKind, EntityKind, ErrorCode, Role, Status};
+use midad_store::{ArticleQuery, NewMedia, NewUser, Order, Store, StoreError};
+
+fn paragraph(text: &str) -> Vec<Block> {
+    vec![Block::Paragraph { html: text.into() }]
+}
+
+fn article(title: &str) -> ArticleData {
+    let mut a = ArticleData::new(ArticleKind::Article, title);
+    a.status = Status::Published;
+    a.body = paragraph("نص الخبر");
+    a.published_at = Some(Utc.with_ymd_and_hms(2024, 11, 16, 9, 30, 0).unwrap());
+    a
+}
+
+async fn publish(store: &Store, data: ArticleData) -> midad_core::Article {
+    let mut tx = store.begin().await.unwrap();
+    let a = tx.insert_article(data).await.unwrap();
+    tx.commit().await.unwrap();
+    a
+}
+
+both_backends!(article_round_trip, async |db: &TestDb| {
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    let section = tx.section_by_name_or_create("سياسة").await.unwrap();
+    let t1 = tx.tag_by_name_or_create("الانتخابات").await.unwrap();
+    let t2 = tx.tag_by_name_or_create("البرلمان").await.unwrap();
+    let author = tx.author_by_name_or_create("سارة الحداد").await.unwrap();
+    let media = tx
+        .insert_media(NewMedia {
+            path: "2024/11/abc-photo.jpg".into(),
+            mime: "image/jpeg".into(),
+            width: Some(1200),
+            height: Some(675),
+            size: 1234,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut data = article("البرلمان يُقِرّ قانون الانتخابات الجديد");
+    data.subtitle = Some("بعد جلسة طويلة".into());
+    data.excerpt = Some("ملخص".into());
+    data.section_id = Some(section.id);
+    data.tag_ids = vec![t2.id, t1.id];
+    data.author_ids = vec![author.id];
+    data.source = Some("وكالات".into());
+    data.image_id = Some(media.id);
+    data.image_caption = Some("قاعة البرلمان".into());
+    data.image_credit = Some("تصوير: مداد".into());
+    data.breaking = true;
+    data.updated_at = Some(Utc.with_ymd_and_hms(2024, 11, 16, 12, 0, 0).unwrap());
+    data.external_id = Some("wp-7".into());
+    let written = tx.insert_article(data).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let read = store.article(written.id).await.unwrap().expect("stored");
+    assert_eq!(read, written);
+    assert_eq!(read.data.slug, "البرلمان-يقر-قانون-الانتخابات-الجديد");
+    assert_eq!(read.data.tag_ids, vec![t2.id, t1.id], "tag order is kept");
+    let by_slug = store
+        .article_by_slug(ArticleKind::Article, &read.data.slug)
+        .await
+        .unwrap()
+        .expect("by slug");
+    assert_eq!(by_slug.id, read.id);
+    assert_eq!(store.media(media.id).await.unwrap().unwrap().width, Some(1200));
+});
+
+both_backends!(slugs_are_unique_per_kind, async |db: &TestDb| {
+    let store = &db.store;
+    let a = publish(store, article("خبر عاجل")).await;
+    let b = publish(store, article("خبر عاجل")).await;
+    let c = publish(store, article("خَبَرٌ عاجل")).await;
+    assert_eq!(a.data.slug, "خبر-عاجل");
+    assert_eq!(b.data.slug, "خبر-عاجل-2");
+    assert_eq!(c.data.slug, "خبر-عاجل-3");
+    let mut page = article("خبر عاجل");
+    page.kind = ArticleKind::Page;
+    let p = publish(store, page).await;
+    assert_eq!(p.data.slug, "خبر-عاجل", "another kind may reuse the slug");
+    // Re-saving an article keeps its own slug.
+    let mut tx = store.begin().await.unwrap();
+    let b2 = tx.update_article(b.id, Some(b.version), b.data.clone()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(b2.data.slug, "خبر-عاجل-2");
+});
+
+both_backends!(every_write_appends_to_the_change_log, async |db: &TestDb| {
+    let store = &db.store;
+    let start = store.latest_seq().await.unwrap();
+    let mut rx = store.subscribe();
+    let a = publish(store, article("أول")).await;
+    assert!(*rx.borrow_and_update() > start, "followers are told of the commit");
+    let changes = store.changes_after(start, 100).await.unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!((changes[0].kind, changes[0].entity_id), (EntityKind::Article, a.id));
+
+    let mut tx = store.begin().await.unwrap();
+    tx.delete_article(a.id).await.unwrap();
+    tx.commit().await.unwrap();
+    let after = store.changes_after(changes[0].seq, 100).await.unwrap();
+    assert_eq!(after.len(), 1);
+    assert!(after[0].seq > changes[0].seq);
+    assert!(store.article(a.id).await.unwrap().is_none());
+    assert!(store.changes_after(after[0].seq, 100).await.unwrap().is_empty());
+});
+
+both_backends!(a_dropped_transaction_writes_nothing, async |db: &TestDb| {
+    let store = &db.store;
+    let before = store.counts().await.unwrap();
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.section_by_name_or_create("اقتصاد").await.unwrap();
+        tx.insert_article(article("لن يُحفظ")).await.unwrap();
+        // dropped without commit
+    }
+    assert_eq!(store.counts().await.unwrap(), before);
+    assert_eq!(store.latest_seq().await.unwrap(), 0);
+});
+
+both_backends!(invalid_content_is_refused_with_codes, async |db: &TestDb| {
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    let mut bad = ArticleData::new(ArticleKind::Caricature, "  ");
+    bad.parent_id = Some(1);
+    match tx.insert_article(bad).await {
+        Err(StoreError::Invalid(v)) => assert_eq!(
+            v.codes(),
+            vec![
+                ErrorCode::TitleRequired,
+                ErrorCode::ImageRequired,
+                ErrorCode::ParentNotAllowed
+            ]
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    drop(tx);
+    assert_eq!(store.counts().await.unwrap()["articles"], 0);
+});
+
+both_backends!(stale_saves_are_refused, async |db: &TestDb| {
+    let store = &db.store;
+    let a = publish(store, article("نسخة أولى")).await;
+    let mut first = a.data.clone();
+    first.title = "تعديل سارة".into();
+    let mut tx = store.begin().await.unwrap();
+    let saved = tx.update_article(a.id, Some(a.version), first).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(saved.version, a.version + 1);
+
+    let mut second = a.data.clone();
+    second.title = "تعديل محمد".into();
+    let mut tx = store.begin().await.unwrap();
+    match tx.update_article(a.id, Some(a.version), second).await {
+        Err(StoreError::Conflict { current }) => assert_eq!(current, saved.version),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    drop(tx);
+    let now = store.article(a.id).await.unwrap().unwrap();
+    assert_eq!(now.data.title, "تعديل سارة", "nothing was overwritten");
+});
+
+both_backends!(names_create_once, async |db: &TestDb| {
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    let s1 = tx.section_by_name_or_create("رياضة").await.unwrap();
+    let s2 = tx.section_by_name_or_create(" رياضة ").await.unwrap();
+    let t1 = tx.tag_by_name_or_create("كرة القدم").await.unwrap();
+    let t2 = tx.tag_by_name_or_create("كرة القدم").await.unwrap();
+    let a1 = tx.author_by_name_or_create("وكالات").await.unwrap();
+    let a2 = tx.author_by_name_or_create("وكالات").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((s1.id, t1.id, a1.id), (s2.id, t2.id, a2.id));
+    assert_eq!(t1.slug, "كرة-القدم");
+    assert_eq!(store.sections().await.unwrap().len(), 1);
+    assert_eq!(store.tag_by_slug("كرة-القدم").await.unwrap().unwrap().id, t1.id);
+});
+
+both_backends!(listing_and_filters, async |db: &TestDb| {
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    let politics = tx.section_by_name_or_create("سياسة").await.unwrap();
+    let world = tx.insert_section("سياسة دولية", Some(politics.id), None).await.unwrap();
+    let sport = tx.section_by_name_or_create("رياضة").await.unwrap();
+    let tag = tx.tag_by_name_or_create("قمة").await.unwrap();
+    let author = tx.author_by_name_or_create("ليلى منصور").await.unwrap();
+    let base = Utc.with_ymd_and_hms(2024, 11, 1, 8, 0, 0).unwrap();
+    for i in 0..6 {
+        let mut a = article(&format!("خبر رقم {i}"));
+        a.published_at = Some(base + Duration::hours(i));
+        a.section_id = Some(if i % 2 == 0 { world.id } else { sport.id });
+        if i < 2 {
+            a.tag_ids = vec![tag.id];
+            a.author_ids = vec![author.id];
+        }
+        if i == 5 {
+            a.status = Status::Draft;
+        }
+        tx.insert_article(a).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let published = store
+        .articles(&ArticleQuery::published(ArticleKind::Article, 10))
+        .await
+        .unwrap();
+    let titles: Vec<_> = published.iter().map(|a| a.data.title.as_str()).collect();
+    assert_eq!(titles, ["خبر رقم 4", "خبر رقم 3", "خبر رقم 2", "خبر رقم 1", "خبر رقم 0"]);
+
+    let in_politics = ArticleQuery {
+        section_id: Some(politics.id),
+        ..ArticleQuery::published(ArticleKind::Article, 10)
+    };
+    assert_eq!(store.count_articles(&in_politics).await.unwrap(), 3, "sub-sections count");
+    let tagged = ArticleQuery {
+        tag_id: Some(tag.id),
+        ..ArticleQuery::published(ArticleKind::Article, 10)
+    };
+    assert_eq!(store.articles(&tagged).await.unwrap().len(), 2);
+    let by_author = ArticleQuery {
+        author_id: Some(author.id),
+        order: Order::Id,
+        ..Default::default()
+    };
+    let list = store.articles(&by_author).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].data.author_ids, vec![author.id]);
+    let page2 = ArticleQuery {
+        offset: 4,
+        ..ArticleQuery::published(ArticleKind::Article, 2)
+    };
+    assert_eq!(store.articles(&page2).await.unwrap()[0].data.title, "خبر رقم 0");
+});
+
+both_backends!(users_and_roles, async |db: &TestDb| {
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    let u = tx
+        .insert_user(NewUser {
+            email: "Sara@Example.org".into(),
+            name: "سارة".into(),
+            role: Role::Editor,
+            password_hash: None,
+            author_id: None,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(u.email, "sara@example.org");
+
+    let mut tx = store.begin().await.unwrap();
+    let dup = tx
+        .insert_user(NewUser {
+            email: "sara@example.org".into(),
+            name: "أخرى".into(),
+            role: Role::Author,
+            password_hash: None,
+            author_id: None,
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Invalid(v)) if v.codes() == vec![ErrorCode::EmailTaken]));
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.set_user_role(u.id, Role::Admin).await.unwrap();
+    tx.set_user_password(u.id, "$argon2id$stub").await.unwrap();
+    tx.commit().await.unwrap();
+    let read = store.user_by_email("SARA@example.org").await.unwrap().unwrap();
+    assert_eq!(read.role, Role::Admin);
+    assert_eq!(read.password_hash.as_deref(), Some("$argon2id$stub"));
+});
+
+both_backends!(settings_are_stored, async |db: &TestDb| {
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    tx.put_setting("name", &serde_json::json!("صحيفة الأفق")).await.unwrap();
+    tx.put_setting("hijri", &serde_json::json!(true)).await.unwrap();
+    tx.put_setting("name", &serde_json::json!("مداد")).await.unwrap();
+    tx.commit().await.unwrap();
+    let map = store.settings_map().await.unwrap();
+    assert_eq!(map["name"], "مداد");
+    assert_eq!(map["hijri"], true);
+});
+
+both_backends!(migrations_are_applied_once, async |db: &TestDb| {
+    let store = &db.store;
+    assert!(store.pending_migrations().await.unwrap().is_empty());
+    store.migrate().await.unwrap();
+    assert!(store.integrity_check().await.unwrap().is_empty());
+});
+
+both_backends!(backup_restores_everything, async |db: &TestDb| {
+    let store = &db.store;
+    let media_dir = db.dir.path().join("media");
+    std::fs::create_dir_all(media_dir.join("2024/11")).unwrap();
+    std::fs::write(media_dir.join("2024/11/a.svg"), b"<svg/>").unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let parent = tx.section_by_name_or_create("ثقافة").await.unwrap();
+    let child = tx.insert_section("كتب", Some(parent.id), None).await.unwrap();
+    let mut about = ArticleData::new(ArticleKind::Page, "من نحن");
+    about.body = paragraph("عن الصحيفة");
+    about.status = Status::Published;
+    let about = tx.insert_article(about).await.unwrap();
+    let mut team = ArticleData::new(ArticleKind::Page, "فريق التحرير");
+    team.body = paragraph("الفريق");
+    team.parent_id = Some(about.id);
+    tx.insert_article(team).await.unwrap();
+    let mut a = article("معرض الكتاب يفتح أبوابه");
+    a.section_id = Some(child.id);
+    tx.insert_article(a).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let file = db.dir.path().join("site.backup");
+    let report = midad_store::backup_to(store, &media_dir, &file).await.unwrap();
+    assert_eq!(report.files, 1);
+
+    let target = TestDb::sqlite().await;
+    let target_media = target.dir.path().join("media");
+    midad_store::restore_from(&file, &target.store, &target_media).await.unwrap();
+    assert_eq!(
+        std::fs::read(target_media.join("2024/11/a.svg")).unwrap(),
+        b"<svg/>"
+    );
+    let q = ArticleQuery {
+        order: Order::Id,
+        ..Default::default()
+    };
+    assert_eq!(
+        target.store.articles(&q).await.unwrap(),
+        store.articles(&q).await.unwrap()
+    );
+    assert_eq!(target.store.sections().await.unwrap(), store.sections().await.unwrap());
+    // A restored site keeps working: new rows get fresh ids.
+    let next = publish(&target.store, article("بعد الاستعادة")).await;
+    assert!(next.id > 3);
+    // Restoring over content is refused.
+    let again = midad_store::restore_from(&file, &target.store, &target_media).await;
+    assert!(again.is_err());
+    target.finish().await;
+});
