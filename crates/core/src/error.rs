@@ -35,6 +35,8 @@ pub enum ErrorCode {
     UrlInvalid,
     FieldUnknown,
     JsonInvalid,
+    ExternalIdRepeated,
+    ImageInvalid,
     VersionConflict,
     NotFound,
 }
@@ -69,6 +71,8 @@ impl ErrorCode {
             ErrorCode::UrlInvalid => "url_invalid",
             ErrorCode::FieldUnknown => "field_unknown",
             ErrorCode::JsonInvalid => "json_invalid",
+            ErrorCode::ExternalIdRepeated => "external_id_repeated",
+            ErrorCode::ImageInvalid => "image_invalid",
             ErrorCode::VersionConflict => "version_conflict",
             ErrorCode::NotFound => "not_found",
         }
@@ -104,6 +108,8 @@ impl ErrorCode {
             ErrorCode::UrlInvalid => "الرابط غير صالح",
             ErrorCode::FieldUnknown => "حقل غير معروف",
             ErrorCode::JsonInvalid => "سطر JSON غير صالح",
+            ErrorCode::ExternalIdRepeated => "المعرّف الخارجي مكرر في الملف",
+            ErrorCode::ImageInvalid => "ملف الصورة ليس صورة مقبولة",
             ErrorCode::VersionConflict => "عدّل شخص آخر هذه المادة في الأثناء",
             ErrorCode::NotFound => "غير موجود",
         }
@@ -139,6 +145,8 @@ impl ErrorCode {
             ErrorCode::UrlInvalid => "not a valid URL",
             ErrorCode::FieldUnknown => "unknown field",
             ErrorCode::JsonInvalid => "not valid JSON",
+            ErrorCode::ExternalIdRepeated => "this external_id appears earlier in the file",
+            ErrorCode::ImageInvalid => "the image file is not an accepted image",
             ErrorCode::VersionConflict => "someone else changed this item meanwhile",
             ErrorCode::NotFound => "not found",
         }

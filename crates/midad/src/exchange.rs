@@ -1,0 +1,591 @@
+//! `midad import` and `midad export`: the JSON Lines exchange format. An import checks the
+//! whole file before writing anything, then writes everything in one transaction, so a bad
+//! line or a crash never leaves half an import.
+
+use crate::{Failure, Outcome, config::Config, open_store};
+use chrono::{DateTime, Datelike, Duration, SecondsFormat, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use midad_core::body::{self, Block};
+use midad_core::exchange::{self, CheckedRecord, Record};
+use midad_core::{ArticleData, ArticleKind, ErrorCode, Id, ValidationError};
+use midad_store::{ArticleQuery, NewMedia, Order, Store, Tx};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// One line that passed the checks, with its images resolved to files.
+struct Item {
+    line: usize,
+    checked: CheckedRecord,
+    blocks: Vec<Block>,
+    image: Option<PathBuf>,
+    /// Local image paths written in the body, resolved to files.
+    body_images: HashMap<String, PathBuf>,
+}
+
+#[derive(Default, Debug)]
+pub struct ImportReport {
+    pub created: BTreeMap<&'static str, usize>,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub media: usize,
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct ImportOptions {
+    /// Moves every date by this much (the demo content lands at the moment it is loaded).
+    pub shift: Option<Duration>,
+    pub progress: bool,
+}
+
+pub async fn import_command(config: &Config, file: &Path) -> Outcome {
+    let store = open_store(config).await?;
+    let options = ImportOptions {
+        shift: None,
+        progress: true,
+    };
+    let report = import_file(&store, &config.media_dir(), file, options).await;
+    store.close().await;
+    let report = report?;
+    let created: Vec<String> = report
+        .created
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    println!(
+        "imported {}: created {}; updated {}; unchanged {}; {} media files",
+        file.display(),
+        if created.is_empty() {
+            "nothing".to_string()
+        } else {
+            created.join(", ")
+        },
+        report.updated,
+        report.unchanged,
+        report.media
+    );
+    Ok(())
+}
+
+pub async fn import_file(
+    store: &Store,
+    media_dir: &Path,
+    file: &Path,
+    options: ImportOptions,
+) -> Result<ImportReport, Failure> {
+    let items = check_file(store, file).await?;
+    write_items(store, media_dir, items, options).await
+}
+
+fn line_error(file: &Path, line: usize, e: &ValidationError) -> String {
+    format!("{}:{line}: {e}", file.display())
+}
+
+/// Resolves a path written in the file: absolute, or relative to the file's folder.
+fn resolve(file: &Path, written: &str) -> PathBuf {
+    let p = Path::new(written);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        file.parent().unwrap_or(Path::new(".")).join(p)
+    }
+}
+
+fn is_local(src: &str) -> bool {
+    !(src.starts_with("http://")
+        || src.starts_with("https://")
+        || src.starts_with("//")
+        || src.starts_with('/')
+        || src.starts_with("data:"))
+}
+
+fn check_image(file: &Path, field: &str, written: &str) -> Result<PathBuf, ValidationError> {
+    let path = resolve(file, written);
+    if !path.is_file() {
+        return Err(ValidationError::new(field, ErrorCode::ImageNotFound)
+            .with_detail(format!("«{written}» (looked for {})", path.display())));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| {
+        ValidationError::new(field, ErrorCode::ImageNotFound).with_detail(format!("«{written}»: {e}"))
+    })?;
+    midad_media::inspect(&bytes).map_err(|e| {
+        ValidationError::new(field, ErrorCode::ImageInvalid).with_detail(format!("«{written}»: {e}"))
+    })?;
+    Ok(path)
+}
+
+/// Reads and checks every line. Returns every problem of every line, or the items.
+async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        Failure::Refused(vec![format!("{}: cannot read the file: {e}", file.display())])
+    })?;
+    let mut errors = Vec::new();
+    let mut items = Vec::new();
+    let mut external_ids = HashSet::new();
+    let mut page_slugs = HashSet::new();
+    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line = i + 1;
+        let Ok(text) = std::str::from_utf8(raw) else {
+            errors.push(format!("{}:{line}: the line is not valid UTF-8", file.display()));
+            continue;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let checked = match exchange::parse_line(text) {
+            Ok(c) => c,
+            Err(es) => {
+                errors.extend(es.iter().map(|e| line_error(file, line, e)));
+                continue;
+            }
+        };
+        let mut problems = Vec::new();
+        let record = &checked.record;
+        let image = match record.image.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(written) => match check_image(file, "image", written) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            },
+            None => None,
+        };
+        let blocks = body::from_html(record.body_html.as_deref().unwrap_or(""));
+        if checked.kind != ArticleKind::Caricature && blocks.is_empty() {
+            problems.push(
+                ValidationError::new("body_html", ErrorCode::BodyRequired)
+                    .with_detail("the HTML holds no text, image or embed"),
+            );
+        }
+        let mut body_images = HashMap::new();
+        for block in &blocks {
+            if let Block::Image { src, .. } = block
+                && is_local(src)
+            {
+                match check_image(file, "body_html", src) {
+                    Ok(path) => {
+                        body_images.insert(src.clone(), path);
+                    }
+                    Err(e) => problems.push(e),
+                }
+            }
+        }
+        if let Some(ext) = &record.external_id
+            && !external_ids.insert(ext.clone())
+        {
+            problems.push(
+                ValidationError::new("external_id", ErrorCode::ExternalIdRepeated)
+                    .with_detail(ext.clone()),
+            );
+        }
+        if checked.kind == ArticleKind::Page {
+            let slug = record.slug.clone().unwrap_or_default();
+            let title = record.title.clone().unwrap_or_default();
+            page_slugs.insert(midad_arabic::slugify(if slug.is_empty() { &title } else { &slug }));
+        }
+        if problems.is_empty() {
+            items.push(Item {
+                line,
+                checked,
+                blocks,
+                image,
+                body_images,
+            });
+        } else {
+            errors.extend(problems.iter().map(|e| line_error(file, line, e)));
+        }
+    }
+    // A page's parent must be a page of this file or of the site.
+    for item in &items {
+        if let Some(parent) = &item.checked.record.parent {
+            let slug = midad_arabic::slugify(parent);
+            let known = page_slugs.contains(&slug)
+                || store
+                    .article_by_slug(ArticleKind::Page, &slug)
+                    .await
+                    .map_err(anyhow::Error::from)?
+                    .is_some();
+            if !known {
+                errors.push(line_error(
+                    file,
+                    item.line,
+                    &ValidationError::new("parent", ErrorCode::ParentNotFound)
+                        .with_detail(format!("no page «{parent}»")),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(items)
+    } else {
+        let n = errors.len();
+        errors.push(format!(
+            "{}: {n} problem{} found; nothing was imported",
+            file.display(),
+            if n == 1 { "" } else { "s" }
+        ));
+        Err(Failure::Refused(errors))
+    }
+}
+
+/// Name → id caches, so a 10,000-line file does not look up the same section 10,000 times.
+#[derive(Default)]
+struct Names {
+    sections: HashMap<String, Id>,
+    tags: HashMap<String, Id>,
+    authors: HashMap<String, Id>,
+}
+
+async fn write_items(
+    store: &Store,
+    media_dir: &Path,
+    items: Vec<Item>,
+    options: ImportOptions,
+) -> Result<ImportReport, Failure> {
+    let bar = if options.progress {
+        let bar = ProgressBar::new(items.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message("importing");
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut report = ImportReport::default();
+    let mut names = Names::default();
+    let mut tx = store.begin().await.map_err(anyhow::Error::from)?;
+    let mut deferred_parents: Vec<(Id, String)> = Vec::new();
+    for item in items {
+        write_item(&mut tx, media_dir, item, options, &mut names, &mut report, &mut deferred_parents)
+            .await?;
+        bar.inc(1);
+    }
+    for (id, parent) in deferred_parents {
+        let slug = midad_arabic::slugify(&parent);
+        let parent_id = tx.page_id_by_slug(&slug).await.map_err(anyhow::Error::from)?;
+        let Some(article) = tx.article(id).await.map_err(anyhow::Error::from)? else {
+            continue;
+        };
+        if article.data.parent_id != parent_id {
+            let mut data = article.data;
+            data.parent_id = parent_id;
+            tx.update_article(id, None, data)
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
+    }
+    bar.set_message("committing");
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+fn shifted(t: Option<DateTime<Utc>>, shift: Option<Duration>) -> Option<DateTime<Utc>> {
+    t.map(|t| t + shift.unwrap_or_else(Duration::zero))
+}
+
+async fn store_media(
+    tx: &mut Tx,
+    media_dir: &Path,
+    path: &Path,
+    when: DateTime<Utc>,
+    meta: (Option<String>, Option<String>, Option<String>),
+    report: &mut ImportReport,
+) -> Result<midad_core::Media, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stored = midad_media::store(media_dir, &bytes, &name, when.year(), when.month())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if let Some(existing) = tx.media_by_path(&stored.path).await.map_err(anyhow::Error::from)? {
+        return Ok(existing);
+    }
+    report.media += 1;
+    let (alt, caption, credit) = meta;
+    Ok(tx
+        .insert_media(NewMedia {
+            path: stored.path,
+            mime: stored.inspected.kind.mime().into(),
+            width: stored.inspected.width.map(i64::from),
+            height: stored.inspected.height.map(i64::from),
+            size: stored.size as i64,
+            alt,
+            caption,
+            credit,
+        })
+        .await
+        .map_err(anyhow::Error::from)?)
+}
+
+async fn write_item(
+    tx: &mut Tx,
+    media_dir: &Path,
+    item: Item,
+    options: ImportOptions,
+    names: &mut Names,
+    report: &mut ImportReport,
+    deferred_parents: &mut Vec<(Id, String)>,
+) -> Result<(), Failure> {
+    let Item {
+        checked,
+        mut blocks,
+        image,
+        body_images,
+        ..
+    } = item;
+    let r = checked.record;
+    let mut data = ArticleData::new(checked.kind, r.title.clone().unwrap_or_default());
+    data.status = checked.status;
+    data.slug = r.slug.clone().unwrap_or_default();
+    data.subtitle = r.subtitle.clone();
+    data.excerpt = r.excerpt.clone();
+    data.source = r.source.clone();
+    data.image_caption = r.image_caption.clone();
+    data.image_alt = r.image_alt.clone();
+    data.image_credit = r.image_credit.clone();
+    data.artist = r.artist.clone();
+    data.seo_title = r.seo_title.clone();
+    data.seo_description = r.seo_description.clone();
+    data.breaking = r.breaking;
+    data.featured = r.featured;
+    data.external_id = r.external_id.clone();
+    data.published_at = shifted(checked.published_at.map(|t| t.with_timezone(&Utc)), options.shift);
+    data.updated_at = shifted(checked.updated_at.map(|t| t.with_timezone(&Utc)), options.shift);
+    let when = data.published_at.unwrap_or_else(|| tx.now());
+
+    if let Some(name) = &r.section {
+        data.section_id = Some(match names.sections.get(name) {
+            Some(id) => *id,
+            None => {
+                let s = tx.section_by_name_or_create(name).await.map_err(anyhow::Error::from)?;
+                names.sections.insert(name.clone(), s.id);
+                s.id
+            }
+        });
+    }
+    for name in &r.tags {
+        let id = match names.tags.get(name) {
+            Some(id) => *id,
+            None => {
+                let t = tx.tag_by_name_or_create(name).await.map_err(anyhow::Error::from)?;
+                names.tags.insert(name.clone(), t.id);
+                t.id
+            }
+        };
+        data.tag_ids.push(id);
+    }
+    for name in &r.authors {
+        let id = match names.authors.get(name) {
+            Some(id) => *id,
+            None => {
+                let a = tx.author_by_name_or_create(name).await.map_err(anyhow::Error::from)?;
+                names.authors.insert(name.clone(), a.id);
+                a.id
+            }
+        };
+        data.author_ids.push(id);
+    }
+    if let Some(path) = &image {
+        let meta = (r.image_alt.clone(), r.image_caption.clone(), r.image_credit.clone());
+        let media = store_media(tx, media_dir, path, when, meta, report).await?;
+        data.image_id = Some(media.id);
+    }
+    for block in &mut blocks {
+        if let Block::Image {
+            src,
+            alt,
+            caption,
+            credit,
+            media_id,
+        } = block
+            && let Some(path) = body_images.get(src.as_str())
+        {
+            let path = path.clone();
+            let meta = (Some(alt.clone()), caption.clone(), credit.clone());
+            let media = store_media(tx, media_dir, &path, when, meta, report).await?;
+            *src = format!("/media/{}", media.path);
+            *media_id = Some(media.id);
+        }
+    }
+    data.body = blocks;
+
+    let existing = match &data.external_id {
+        Some(ext) => tx
+            .article_by_external_id(ext)
+            .await
+            .map_err(anyhow::Error::from)?,
+        None => None,
+    };
+    let parent = r.parent.clone();
+    if let Some(parent) = &parent {
+        let slug = midad_arabic::slugify(parent);
+        data.parent_id = tx.page_id_by_slug(&slug).await.map_err(anyhow::Error::from)?;
+    }
+    let kind = data.kind.as_str();
+    match existing {
+        Some(current) => {
+            // Keep what the line does not say: the address and the publication time.
+            if r.slug.is_none() {
+                data.slug = current.data.slug.clone();
+            }
+            if data.published_at.is_none() {
+                data.published_at = current.data.published_at;
+            }
+            let mut candidate = data.clone();
+            candidate.normalize(tx.now());
+            if candidate == current.data {
+                report.unchanged += 1;
+            } else {
+                tx.update_article(current.id, None, data)
+                    .await
+                    .map_err(refused_or_failed)?;
+                report.updated += 1;
+            }
+            if parent.is_some() && current.data.parent_id.is_none() {
+                deferred_parents.push((current.id, parent.unwrap_or_default()));
+            }
+        }
+        None => {
+            let needs_parent = parent.is_some() && data.parent_id.is_none();
+            let article = tx.insert_article(data).await.map_err(refused_or_failed)?;
+            *report.created.entry(kind).or_default() += 1;
+            if needs_parent {
+                deferred_parents.push((article.id, parent.unwrap_or_default()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn refused_or_failed(e: midad_store::StoreError) -> Failure {
+    match e {
+        midad_store::StoreError::Invalid(v) => {
+            Failure::Refused(v.0.iter().map(|e| e.to_string()).collect())
+        }
+        other => Failure::Failed(other.into()),
+    }
+}
+
+/// Writes every article, caricature and page, oldest id first, with their images copied
+/// into a `media` folder beside the file.
+pub async fn export_command(config: &Config, file: &Path) -> Outcome {
+    let store = open_store(config).await?;
+    let n = export_file(&store, &config.media_dir(), file).await;
+    store.close().await;
+    println!("exported {} items to {}", n?, file.display());
+    Ok(())
+}
+
+pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result<usize, Failure> {
+    let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let out_media = dir.join("media");
+    let articles = store
+        .articles(&ArticleQuery {
+            order: Order::Id,
+            ..Default::default()
+        })
+        .await
+        .map_err(anyhow::Error::from)?;
+    let sections: HashMap<Id, String> = store
+        .sections()
+        .await
+        .map_err(anyhow::Error::from)?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let tags: HashMap<Id, String> = store
+        .tags()
+        .await
+        .map_err(anyhow::Error::from)?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let authors: HashMap<Id, String> = store
+        .authors()
+        .await
+        .map_err(anyhow::Error::from)?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let media: HashMap<Id, midad_core::Media> = store
+        .all_media()
+        .await
+        .map_err(anyhow::Error::from)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let page_slugs: HashMap<Id, String> = articles
+        .iter()
+        .filter(|a| a.data.kind == ArticleKind::Page)
+        .map(|a| (a.id, a.data.slug.clone()))
+        .collect();
+    let copy = |path: &str| -> Result<String, Failure> {
+        let from = media_dir.join(path);
+        let to = out_media.join(path);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(&from, &to)
+            .map_err(|e| anyhow::anyhow!("cannot copy {}: {e}", from.display()))?;
+        Ok(format!("media/{path}"))
+    };
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, false);
+    let mut out = String::new();
+    for a in &articles {
+        let d = &a.data;
+        let mut blocks = d.body.clone();
+        for block in &mut blocks {
+            if let Block::Image { src, .. } = block
+                && let Some(path) = src.strip_prefix("/media/")
+            {
+                *src = copy(path)?;
+            }
+        }
+        let image = match d.image_id.and_then(|id| media.get(&id)) {
+            Some(m) => Some(copy(&m.path)?),
+            None => None,
+        };
+        let record = Record {
+            kind: Some(d.kind.as_str().into()),
+            title: Some(d.title.clone()),
+            slug: Some(d.slug.clone()),
+            subtitle: d.subtitle.clone(),
+            excerpt: d.excerpt.clone(),
+            section: d.section_id.and_then(|id| sections.get(&id).cloned()),
+            tags: d.tag_ids.iter().filter_map(|id| tags.get(id).cloned()).collect(),
+            authors: d.author_ids.iter().filter_map(|id| authors.get(id).cloned()).collect(),
+            source: d.source.clone(),
+            body_html: Some(body::render_html(&blocks)),
+            image,
+            image_caption: d.image_caption.clone(),
+            image_alt: d.image_alt.clone(),
+            image_credit: d.image_credit.clone(),
+            artist: d.artist.clone(),
+            parent: d.parent_id.and_then(|id| page_slugs.get(&id).cloned()),
+            seo_title: d.seo_title.clone(),
+            seo_description: d.seo_description.clone(),
+            status: Some(d.status.as_str().into()),
+            published_at: d.published_at.map(time),
+            updated_at: d.updated_at.map(time),
+            breaking: d.breaking,
+            featured: d.featured,
+            external_id: d.external_id.clone(),
+        };
+        out.push_str(&serde_json::to_string(&record).map_err(anyhow::Error::from)?);
+        out.push('\n');
+    }
+    // Write beside the target and rename, so a reader never sees half a file.
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+    ));
+    std::fs::write(&tmp, out)?;
+    std::fs::rename(&tmp, file)?;
+    Ok(articles.len())
+}

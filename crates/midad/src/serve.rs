@@ -1,0 +1,62 @@
+//! `midad serve`: opens the store, loads the demo when asked, and serves until SIGTERM or
+//! Ctrl-C, letting requests in flight finish.
+
+use crate::{Failure, Outcome, config::Config, demo, open_store};
+use midad_web::{App, WebConfig};
+
+pub async fn run(config: &Config, with_demo: bool) -> Outcome {
+    let store = open_store(config).await?;
+    let media_dir = config.media_dir();
+    std::fs::create_dir_all(&media_dir)?;
+    if with_demo && demo::load_if_empty(&store, &media_dir).await? {
+        tracing::info!("demo content loaded");
+    }
+    let web = WebConfig {
+        base_url: config.base_url(),
+        media_dir,
+        theme_dir: config.server.theme_dir.clone(),
+        site_overrides: config.site_overrides(),
+    };
+    let app = App::new(store.clone(), web).map_err(|e| Failure::Failed(e.into()))?;
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .map_err(|e| {
+            Failure::Usage(format!("cannot listen on {}: {e}", config.server.listen))
+        })?;
+    let addr = listener.local_addr()?;
+    println!("Midad is serving {} on http://{addr}", store.display_url());
+    tracing::info!(%addr, backend = store.backend().as_str(), "listening");
+    axum::serve(listener, midad_web::router(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("shutting down");
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

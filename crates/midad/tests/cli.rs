@@ -1,0 +1,234 @@
+//! The command line, end to end: the real binary on a real SQLite file (and PostgreSQL
+//! where the test says so), asserting what an operator or a reader sees.
+
+mod support;
+
+use support::*;
+
+const PARAGRAPHS: [&str; 10] = [
+    "أعلنت وزارة الطاقة صباح اليوم عن خطة وطنية لتوسيع شبكة الطاقة الشمسية في المحافظات الجنوبية.",
+    "وقال الوزير في مؤتمر صحفي إن الخطة تمتد خمس سنوات وتستهدف تغطية ربع الاستهلاك المنزلي.",
+    "وأضاف أن التمويل سيأتي من شراكة بين القطاعين العام والخاص، مع قروض ميسرة للأسر.",
+    "ورحب اتحاد الصناعيين بالخطة، معتبرًا أنها تخفف الضغط على الشبكة في أشهر الصيف.",
+    "في المقابل، طالب خبراء بجدول زمني واضح وبنشر دراسات الجدوى أمام الرأي العام.",
+    "وتعاني البلاد منذ سنوات انقطاعات متكررة في التيار الكهربائي تصل إلى عشر ساعات يوميًا.",
+    "وتشير أرقام الوزارة إلى أن الطلب على الكهرباء ارتفع بنسبة ١٢٪ خلال العام الماضي.",
+    "وسيبدأ التنفيذ بمشروعات تجريبية في ثلاث مدن قبل تعميمها على بقية المحافظات.",
+    "كما تتضمن الخطة برنامجًا لتدريب الفنيين المحليين على تركيب الألواح وصيانتها.",
+    "ومن المنتظر أن يناقش البرلمان الخطة في جلسته المقبلة قبل إقرار موازنتها.",
+];
+
+fn real_article_line() -> String {
+    let body: String = PARAGRAPHS.iter().map(|p| format!("<p>{p}</p>")).collect();
+    serde_json::json!({
+        "kind": "article",
+        "title": "الحكومة تُطلِق خطة «الطاقة الشمسية» في ٥ محافظات",
+        "subtitle": "خمس سنوات لتغطية ربع الاستهلاك المنزلي",
+        "excerpt": "خطة وطنية لتوسيع الطاقة الشمسية.",
+        "section": "اقتصاد",
+        "tags": ["الطاقة", "الكهرباء"],
+        "authors": ["سارة الحداد"],
+        "source": "وكالات",
+        "body_html": body,
+        "status": "published",
+        "published_at": "2024-11-16T09:30:00+03:00",
+        "external_id": "test-energy-1"
+    })
+    .to_string()
+}
+
+#[test]
+fn help_speaks_plainly() {
+    let out = std::process::Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for cmd in ["serve", "import", "export", "user", "backup", "restore", "migrate", "check"] {
+        assert!(text.contains(cmd), "--help lists {cmd}");
+    }
+    assert!(text.contains("news publishing platform"));
+}
+
+#[test]
+fn demo_site_serves_arabic_home_page() {
+    let site = Site::new();
+    let server = site.serve(&["--demo"]);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(home.body.contains("كاريكاتير"), "the caricature block is on the home page");
+    let article_links = home.body.matches("href=\"/article/").count();
+    assert!(article_links >= 10, "demo articles are listed ({article_links} links)");
+    // The header date is written the way Arabic papers write it: «السبت ١٦ / نوفمبر / ٢٠٢٤».
+    let today = home.body.split("<time>").nth(1).unwrap_or("").split("</time>").next().unwrap_or("");
+    assert_eq!(today.matches(" / ").count(), 2, "header date «{today}»");
+    assert!(today.chars().any(|c| ('٠'..='٩').contains(&c)), "Arabic-Indic digits in «{today}»");
+
+    let health = server.get("/healthz");
+    assert_eq!((health.status, health.body.trim()), (200, "ok"));
+    let metrics = server.get("/metrics");
+    assert!(metrics.body.contains("midad_http_responses_total{class=\"2xx\"}"));
+
+    // Every demo article linked from the home page opens.
+    let first = home.body.split("href=\"/article/").nth(1).unwrap().split('"').next().unwrap();
+    let page = server.get(&format!("/article/{first}"));
+    assert_eq!(page.status, 200, "/article/{first}");
+    assert!(page.body.contains("class=\"story-title\""));
+    server.stop();
+
+    // A second start does not load the demo twice.
+    let before = export_text(&site);
+    let server = site.serve(&["--demo"]);
+    server.stop();
+    assert_eq!(export_text(&site), before);
+}
+
+#[test]
+fn imported_article_appears_with_everything() {
+    let site = Site::new();
+    let file = site.path("one.jsonl");
+    write(&file, &format!("{}\n", real_article_line()));
+    let out = site.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("created 1 article"));
+
+    let server = site.serve(&[]);
+    let slug = "الحكومة-تطلق-خطة-الطاقة-الشمسية-في-5-محافظات";
+    let page = server.get(&format!("/article/1/{slug}"));
+    assert_eq!(page.status, 200);
+    let body = &page.body;
+    assert!(body.contains("الحكومة تُطلِق خطة «الطاقة الشمسية» في ٥ محافظات"));
+    assert!(body.contains("خمس سنوات لتغطية ربع الاستهلاك المنزلي"));
+    for p in PARAGRAPHS {
+        assert!(body.contains(p), "paragraph «{p}»");
+    }
+    assert!(body.contains(">اقتصاد</a>"), "section in the breadcrumb");
+    assert!(body.contains(">الطاقة</a>") && body.contains(">الكهرباء</a>"), "tags");
+    assert!(body.contains(">سارة الحداد</a>"), "byline");
+    assert!(body.contains("المصدر: وكالات"), "source line");
+    assert!(body.contains("datetime=\"2024-11-16T06:30:00+00:00\""));
+
+    // /article/1 and a wrong slug redirect to the canonical address.
+    for path in ["/article/1", "/article/1/wrong"] {
+        let r = server.get(path);
+        assert_eq!(r.status, 308, "{path}");
+        let location = r.header("location").unwrap();
+        assert!(location.starts_with("/article/1/"), "{location}");
+    }
+    for path in ["/article/999", "/article/abc/x", "/article/-1/x", "/nowhere"] {
+        assert_eq!(server.get(path).status, 404, "{path}");
+    }
+    server.stop();
+
+    // Importing the same file again changes nothing.
+    let before = export_text(&site);
+    let out = site.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("unchanged 1"), "{}", stdout(&out));
+    assert_eq!(export_text(&site), before);
+}
+
+#[test]
+fn a_bad_line_refuses_the_whole_file() {
+    let site = Site::new();
+    let good1 = real_article_line();
+    let good2 = good1.replace("test-energy-1", "test-energy-2");
+    let cases = [
+        (r#"{"title":"x","body_html":"<p>y</p>","colour":"red"}"#, "field_unknown", "colour"),
+        (r#"{"title":"x","body_html":"<p>y</p>","published_at":"16/11/2024"}"#, "date_invalid", "16/11/2024"),
+        (r#"{"body_html":"<p>y</p>"}"#, "title_required", "title"),
+        (r#"{"title":"x","body_html":"<p>y</p>","image":"media/missing.jpg"}"#, "image_not_found", "missing.jpg"),
+        (r#"{"title":"x","body_html":"<p>y"#, "json_invalid", "line"),
+    ];
+    for (bad, code, detail) in cases {
+        let file = site.path("mixed.jsonl");
+        write(&file, &format!("{good1}\n{bad}\n{good2}\n"));
+        let out = site.run(&["import", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{code}: exit code");
+        let err = stderr(&out);
+        assert!(err.contains("mixed.jsonl:2:"), "{code}: line number in «{err}»");
+        assert!(err.contains(code), "{code}: code in «{err}»");
+        assert!(err.contains(detail), "{code}: detail in «{err}»");
+        assert!(err.contains("nothing was imported"), "{code}");
+        assert!(!err.contains("mixed.jsonl:1:") && !err.contains("mixed.jsonl:3:"), "{err}");
+    }
+    // Nothing at all was written.
+    assert_eq!(export_text(&site), "");
+}
+
+#[test]
+fn configuration_errors_name_key_source_and_expectation() {
+    let site = Site::new();
+    let out = site
+        .command(&["check"])
+        .env("MIDAD_SITE__TIMEZONE", "Mars/Olympus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("site.timezone"), "{err}");
+    assert!(err.contains("MIDAD_SITE__TIMEZONE"), "{err}");
+    assert!(err.contains("IANA"), "{err}");
+
+    let toml = site.path("midad.toml");
+    write(&toml, "[server]\nlisten = \"127.0.0.1:8080\"\ncolour = \"red\"\n");
+    let out = site.run(&["--config", toml.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("colour"), "{}", stderr(&out));
+
+    write(&toml, "[mail]\nrate_per_second = \"fast\"\n");
+    let out = site.run(&["--config", toml.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("mail.rate_per_second") && err.contains("midad.toml"), "{err}");
+
+    let out = site.run(&["--database-url", "mysql://x", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--database-url"), "{}", stderr(&out));
+
+    // An unknown MIDAD_ variable is only a warning.
+    let out = site.command(&["migrate"]).env("MIDAD_COLOUR", "red").output().unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("MIDAD_COLOUR"));
+}
+
+#[test]
+fn users_from_the_command_line() {
+    let site = Site::new();
+    let out = site.run_with_stdin(
+        &["user", "add", "--email", "Owner@Example.org", "--name", "ليلى منصور", "--role", "owner", "--password-stdin"],
+        "a long enough password\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = site.run_with_stdin(
+        &["user", "add", "--email", "x@example.org", "--name", "س", "--role", "author", "--password-stdin"],
+        "short\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("password_too_short"));
+    let out = site.run_with_stdin(
+        &["user", "add", "--email", "y@example.org", "--name", "س", "--role", "king", "--password-stdin"],
+        "a long enough password\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("king"));
+
+    let out = site.run(&["user", "role", "--email", "owner@example.org", "--role", "editor"]);
+    assert_eq!(out.status.code(), Some(1), "the only owner cannot be demoted");
+    let out = site.run_with_stdin(
+        &["user", "passwd", "--email", "owner@example.org", "--password-stdin"],
+        "another long password\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&site.run(&["user", "list"]));
+    assert!(list.contains("owner@example.org\towner\tليلى منصور"), "{list}");
+}
+
+#[test]
+fn check_and_migrate_on_a_healthy_site() {
+    let site = Site::new();
+    let out = site.run(&["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = site.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("everything looks right"));
+}

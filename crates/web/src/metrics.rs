@@ -1,0 +1,78 @@
+//! Request counters exposed at `/metrics` in the Prometheus text format.
+
+use crate::App;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+#[derive(Default)]
+pub struct Metrics {
+    /// Responses by status class: 1xx … 5xx.
+    by_class: [AtomicU64; 5],
+    duration_micros: AtomicU64,
+    in_flight: AtomicU64,
+}
+
+impl Metrics {
+    fn record(&self, status: u16, micros: u64) {
+        let class = usize::from(status / 100).clamp(1, 5) - 1;
+        self.by_class[class].fetch_add(1, Ordering::Relaxed);
+        self.duration_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+pub(crate) async fn track(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    app.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let response = next.run(req).await;
+    app.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+    app.metrics.record(response.status().as_u16(), micros);
+    response
+}
+
+pub(crate) async fn render(State(app): State<Arc<App>>) -> impl IntoResponse {
+    let m = &app.metrics;
+    let mut out = String::new();
+    out.push_str("# HELP midad_http_responses_total HTTP responses sent, by status class.\n");
+    out.push_str("# TYPE midad_http_responses_total counter\n");
+    for (i, counter) in m.by_class.iter().enumerate() {
+        out.push_str(&format!(
+            "midad_http_responses_total{{class=\"{}xx\"}} {}\n",
+            i + 1,
+            counter.load(Ordering::Relaxed)
+        ));
+    }
+    out.push_str("# HELP midad_http_response_seconds_total Time spent answering requests.\n");
+    out.push_str("# TYPE midad_http_response_seconds_total counter\n");
+    out.push_str(&format!(
+        "midad_http_response_seconds_total {:.6}\n",
+        m.duration_micros.load(Ordering::Relaxed) as f64 / 1e6
+    ));
+    out.push_str("# HELP midad_http_requests_in_flight Requests being answered now.\n");
+    out.push_str("# TYPE midad_http_requests_in_flight gauge\n");
+    out.push_str(&format!(
+        "midad_http_requests_in_flight {}\n",
+        m.in_flight.load(Ordering::Relaxed)
+    ));
+    if let Ok(seq) = app.store.latest_seq().await {
+        out.push_str("# HELP midad_change_log_sequence Newest change-log sequence number.\n");
+        out.push_str("# TYPE midad_change_log_sequence gauge\n");
+        out.push_str(&format!("midad_change_log_sequence {seq}\n"));
+    }
+    out.push_str("# HELP midad_build_info Version of the running binary.\n");
+    out.push_str("# TYPE midad_build_info gauge\n");
+    out.push_str(&format!(
+        "midad_build_info{{version=\"{}\",backend=\"{}\"}} 1\n",
+        env!("CARGO_PKG_VERSION"),
+        app.store.backend().as_str()
+    ));
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        out,
+    )
+}

@@ -1,0 +1,127 @@
+//! The site-wide part of every page: effective settings, today's date in the site's time
+//! zone, the section navigation.
+
+use crate::App;
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use midad_arabic::{DateFormatter, Digits, Ymd};
+use midad_core::Settings;
+use midad_store::{Result, Store};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Defaults, then the database's values, then the configuration's (which win).
+pub async fn effective_settings(
+    store: &Store,
+    overrides: &BTreeMap<String, serde_json::Value>,
+) -> Result<Settings> {
+    let mut merged = serde_json::to_value(Settings::default())
+        .map_err(|e| midad_store::StoreError::Corrupt(e.to_string()))?;
+    let db = store.settings_map().await?;
+    if let Some(obj) = merged.as_object_mut() {
+        for (k, v) in db.iter().chain(overrides.iter()) {
+            if obj.contains_key(k) {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    // A bad stored value must not take the site down: fall back to the defaults.
+    Ok(serde_json::from_value(merged).unwrap_or_default())
+}
+
+/// Dates and numbers the way the site's settings say.
+pub(crate) struct Locale {
+    pub tz: Tz,
+    pub digits: Digits,
+    /// `None` only if even the root locale's data were missing; dates are then left out.
+    pub dates: Option<DateFormatter>,
+    pub locale: String,
+}
+
+impl Locale {
+    pub fn new(settings: &Settings) -> Locale {
+        let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let digits = Digits::parse(&settings.digits).unwrap_or_default();
+        let dates = DateFormatter::new(&settings.locale, digits)
+            .or_else(|_| DateFormatter::new("ar", digits))
+            .ok();
+        Locale {
+            tz,
+            digits,
+            dates,
+            locale: settings.locale.clone(),
+        }
+    }
+
+    fn ymd(&self, t: DateTime<Utc>) -> (Ymd, u8, u8) {
+        let local = t.with_timezone(&self.tz);
+        let ymd = Ymd::new(local.year(), local.month() as u8, local.day() as u8)
+            .unwrap_or(Ymd { year: 1970, month: 1, day: 1 });
+        (ymd, chrono::Timelike::hour(&local) as u8, chrono::Timelike::minute(&local) as u8)
+    }
+
+    pub fn header_date(&self, t: DateTime<Utc>) -> String {
+        self.dates.as_ref().map(|f| f.header(self.ymd(t).0)).unwrap_or_default()
+    }
+
+    pub fn hijri(&self, t: DateTime<Utc>) -> String {
+        self.dates.as_ref().map(|f| f.hijri(self.ymd(t).0)).unwrap_or_default()
+    }
+
+    pub fn date_time(&self, t: DateTime<Utc>) -> String {
+        let (d, h, m) = self.ymd(t);
+        self.dates.as_ref().map(|f| f.date_time(d, h, m)).unwrap_or_default()
+    }
+
+    /// RFC 3339 in the site's zone, for `<time datetime>` and structured data.
+    pub fn iso(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz).to_rfc3339()
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct NavItem {
+    pub name: String,
+    pub url: String,
+}
+
+/// What every template receives as `site`.
+#[derive(Serialize)]
+pub(crate) struct SiteContext {
+    pub name: String,
+    pub tagline: String,
+    pub lang: String,
+    pub dir: &'static str,
+    pub base_url: String,
+    pub today: String,
+    pub hijri: Option<String>,
+    pub nav: Vec<NavItem>,
+}
+
+pub(crate) async fn context(app: &App) -> Result<(Settings, Locale, SiteContext)> {
+    let settings = effective_settings(&app.store, &app.config.site_overrides).await?;
+    let locale = Locale::new(&settings);
+    let now = Utc::now();
+    let nav = app
+        .store
+        .sections()
+        .await?
+        .into_iter()
+        .filter(|s| s.parent_id.is_none())
+        .map(|s| NavItem {
+            url: format!("/section/{}", s.slug),
+            name: s.name,
+        })
+        .collect();
+    let site = SiteContext {
+        name: settings.name.clone(),
+        tagline: settings.tagline.clone(),
+        lang: settings.lang().to_string(),
+        dir: if settings.is_rtl() { "rtl" } else { "ltr" },
+        base_url: app.config.base_url.clone(),
+        today: locale.header_date(now),
+        hijri: settings.hijri.then(|| locale.hijri(now)),
+        nav,
+    };
+    Ok((settings, locale, site))
+}

@@ -1,0 +1,164 @@
+//! The theme: templates and static files embedded in the binary, each overridable by a file
+//! of the same name in the configured theme folder. Static files get content-hashed URLs so
+//! they can be cached for a year.
+
+use crate::{App, WebError};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::Environment;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../themes/default/templates/base.html")),
+    ("home.html", include_str!("../../../themes/default/templates/home.html")),
+    ("article.html", include_str!("../../../themes/default/templates/article.html")),
+    ("macros.html", include_str!("../../../themes/default/templates/macros.html")),
+];
+
+const STATIC: &[(&str, &[u8])] = &[(
+    "style.css",
+    include_bytes!("../../../themes/default/static/style.css"),
+)];
+
+struct Asset {
+    bytes: Vec<u8>,
+    mime: &'static str,
+    hashed_name: String,
+}
+
+pub struct Theme {
+    env: Environment<'static>,
+    assets: HashMap<String, Asset>,
+    /// hashed name → logical name
+    by_hashed: HashMap<String, String>,
+}
+
+impl Theme {
+    pub fn load(dir: Option<PathBuf>) -> Result<Theme, WebError> {
+        let mut assets = HashMap::new();
+        let mut by_hashed = HashMap::new();
+        for (name, embedded) in STATIC {
+            let bytes = dir
+                .as_ref()
+                .and_then(|d| std::fs::read(d.join("static").join(name)).ok())
+                .unwrap_or_else(|| embedded.to_vec());
+            let hashed_name = hashed(name, &bytes);
+            by_hashed.insert(hashed_name.clone(), name.to_string());
+            assets.insert(
+                name.to_string(),
+                Asset {
+                    mime: mime_of(name),
+                    bytes,
+                    hashed_name,
+                },
+            );
+        }
+        let mut env = Environment::new();
+        let template_dir = dir.map(|d| d.join("templates"));
+        env.set_loader(move |name| {
+            if let Some(d) = &template_dir {
+                let path = d.join(name);
+                if name.split(['/', '\\']).all(|p| p != "..") && path.is_file() {
+                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                    });
+                }
+            }
+            Ok(TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, src)| src.to_string()))
+        });
+        let urls: HashMap<String, String> = assets
+            .iter()
+            .map(|(name, a)| (name.clone(), format!("/static/{}", a.hashed_name)))
+            .collect();
+        env.add_function("asset", move |name: String| -> String {
+            urls.get(&name)
+                .cloned()
+                .unwrap_or_else(|| format!("/static/{name}"))
+        });
+        let theme = Theme {
+            env,
+            assets,
+            by_hashed,
+        };
+        // Fail at start-up, not on the first reader, when a template does not compile.
+        for (name, _) in TEMPLATES {
+            theme.env.get_template(name)?;
+        }
+        Ok(theme)
+    }
+
+    pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, WebError> {
+        Ok(self.env.get_template(name)?.render(ctx)?)
+    }
+}
+
+fn hashed(name: &str, bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{:012x}.{ext}", h & 0xffff_ffff_ffff),
+        None => format!("{name}.{:012x}", h & 0xffff_ffff_ffff),
+    }
+}
+
+fn mime_of(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+pub(crate) async fn static_file(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+) -> Response {
+    let theme = &app.theme;
+    if let Some(asset) = theme
+        .by_hashed
+        .get(&file)
+        .and_then(|name| theme.assets.get(name))
+    {
+        return (
+            [
+                (header::CONTENT_TYPE, asset.mime),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            asset.bytes.clone(),
+        )
+            .into_response();
+    }
+    // An old hash or the plain name: point at the current file rather than failing.
+    let logical = file
+        .split('.')
+        .next()
+        .map(|stem| {
+            theme
+                .assets
+                .keys()
+                .find(|k| k.split('.').next() == Some(stem))
+        })
+        .unwrap_or(None);
+    match logical.and_then(|k| theme.assets.get(k)) {
+        Some(asset) => (
+            StatusCode::FOUND,
+            [(header::LOCATION, format!("/static/{}", asset.hashed_name))],
+        )
+            .into_response(),
+        None => WebError::NotFound.into_response(),
+    }
+}
