@@ -38,7 +38,8 @@ pub async fn load_if_empty(store: &Store, media_dir: &Path) -> Result<bool, Fail
     };
     let newest = newest_publication(&jsonl)?;
     let options = ImportOptions {
-        shift: newest.map(|t| Utc::now() - t),
+        // Whole minutes, so the demo's times read like an editor's (09:30, not 09:30:17.4).
+        shift: newest.map(|t| chrono::Duration::minutes((Utc::now() - t).num_minutes())),
         progress: false,
     };
     import_file(store, media_dir, &jsonl, options).await?;

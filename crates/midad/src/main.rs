@@ -17,8 +17,8 @@ use std::process::ExitCode;
     name = "midad",
     version,
     about = "Midad (مداد): a news publishing platform for Arabic newsrooms, in one binary.",
-    long_about = "Midad serves a news site, its back office, search, feeds and newsletter.\n\
-                  It keeps its data in a folder (./midad-data by default) with an embedded \
+    long_about = "Midad (مداد): a news publishing platform for Arabic newsrooms, in one binary.\n\n\
+                  Midad serves a news site, its back office, search, feeds and newsletter. It keeps its data in a folder (./midad-data by default) with an embedded \
                   SQLite database, or in PostgreSQL with --database-url."
 )]
 struct Cli {

@@ -181,6 +181,7 @@ fn configuration_errors_name_key_source_and_expectation() {
     let err = stderr(&out);
     assert!(err.contains("mail.rate_per_second") && err.contains("midad.toml"), "{err}");
 
+    std::fs::remove_file(&toml).unwrap();
     let out = site.run(&["--database-url", "mysql://x", "check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--database-url"), "{}", stderr(&out));

@@ -75,7 +75,8 @@ impl Locale {
 
     /// RFC 3339 in the site's zone, for `<time datetime>` and structured data.
     pub fn iso(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz).to_rfc3339()
+        t.with_timezone(&self.tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
     }
 }
 

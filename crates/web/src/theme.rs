@@ -57,6 +57,7 @@ impl Theme {
             );
         }
         let mut env = Environment::new();
+        env.set_formatter(html_formatter);
         let template_dir = dir.map(|d| d.join("templates"));
         env.set_loader(move |name| {
             if let Some(d) = &template_dir {
@@ -99,6 +100,35 @@ impl Theme {
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, WebError> {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }
+}
+
+/// Escapes what HTML needs escaped (`& < > " '`) and leaves `/` alone, so URLs in the
+/// markup stay readable; `none` renders as nothing.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if value.is_none() || value.is_undefined() {
+        return Ok(());
+    }
+    if value.is_safe() || !matches!(state.auto_escape(), minijinja::AutoEscape::Html) {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = value.to_string();
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    out.write_str(&escaped)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
 }
 
 fn hashed(name: &str, bytes: &[u8]) -> String {
