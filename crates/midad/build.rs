@@ -4,6 +4,12 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
+    // End-to-end tests on PostgreSQL run only when TEST_POSTGRES_URL names a server.
+    println!("cargo::rustc-check-cfg=cfg(postgres_tests)");
+    println!("cargo::rerun-if-env-changed=TEST_POSTGRES_URL");
+    if std::env::var("TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=postgres_tests");
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
     println!("cargo::rerun-if-changed={}", root.display());
     let mut files = Vec::new();

@@ -5,7 +5,9 @@ use std::fmt;
 
 use icu::calendar::Date;
 use icu::calendar::cal::{Gregorian, Hijri, hijri::UmmAlQura};
-use icu::calendar::types::{RataDie, Weekday};
+use icu::calendar::types::RataDie;
+/// Re-exported so callers of [`DateFormatter::weekday`] need no ICU4X dependency.
+pub use icu::calendar::types::Weekday;
 use icu::datetime::fieldsets::{E, M, YMD, YMDE, YMDT};
 use icu::datetime::input::{DateTime, Time};
 use icu::datetime::preferences::NumberingSystem;
@@ -281,8 +283,8 @@ impl DateFormatter {
 
 /// The Umm al-Qura Hijri (year, month, day) of a Gregorian day.
 ///
-/// ICU4X uses the official Umm al-Qura tables for 1300–1600 AH and an astronomical
-/// approximation outside them.
+/// ICU4X uses the official (KACST) Umm al-Qura month lengths for 1300–1600 AH
+/// (1882-11-12 to 2174-11-25) and the tabular Islamic calendar outside that range.
 pub fn hijri_ymd(d: Ymd) -> (i32, u8, u8) {
     let h = d.to_icu().to_calendar(Hijri::new_umm_al_qura());
     (

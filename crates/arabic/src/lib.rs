@@ -6,7 +6,9 @@ pub mod digits;
 pub mod plural;
 pub mod text;
 
-pub use date::{DateError, DateFormatter, Ymd, from_hijri, hijri_ymd};
+pub use date::{DateError, DateFormatter, Weekday, Ymd, from_hijri, hijri_ymd};
 pub use digits::{Digits, digits, format_number, to_arabic_digits, to_latin_digits};
-pub use plural::{PluralCategory, plural_category, reading_minutes, reading_time, word_count};
-pub use text::{is_valid_slug, slugify, strip_diacritics};
+pub use plural::{
+    PluralCategory, WORDS_PER_MINUTE, plural_category, reading_minutes, reading_time, word_count,
+};
+pub use text::{MAX_SLUG_CHARS, is_diacritic, is_valid_slug, slugify, strip_diacritics};

@@ -51,7 +51,7 @@ impl From<IcuCategory> for PluralCategory {
 /// Rules come from CLDR through ICU4X. A tag that does not parse gets CLDR's root
 /// rules, where everything is `Other`: the safest form when the language is unknown.
 pub fn plural_category(locale: &str, n: u64) -> PluralCategory {
-    let Ok(loc) = Locale::try_from_str(locale.trim()) else {
+    let Ok(loc) = Locale::try_from_str(&locale.trim().replace('_', "-")) else {
         return PluralCategory::Other;
     };
     match PluralRules::try_new_cardinal((&loc).into()) {

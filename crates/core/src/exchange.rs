@@ -97,9 +97,11 @@ pub fn check(record: Record) -> Result<CheckedRecord, Vec<ValidationError>> {
     let status = match record.status.as_deref() {
         None => Status::Published,
         Some(s) => Status::parse(s).unwrap_or_else(|| {
-            errors.push(ValidationError::new("status", ErrorCode::StatusUnknown).with_detail(
-                format!("«{s}»; expected draft, pending, scheduled, published or archived"),
-            ));
+            errors.push(
+                ValidationError::new("status", ErrorCode::StatusUnknown).with_detail(format!(
+                    "«{s}»; expected draft, pending, scheduled, published or archived"
+                )),
+            );
             Status::Draft
         }),
     };
@@ -112,11 +114,16 @@ pub fn check(record: Record) -> Result<CheckedRecord, Vec<ValidationError>> {
                 .with_detail(format!("at most {MAX_TITLE} characters")),
         );
     }
-    let body_blank = record.body_html.as_deref().is_none_or(|b| b.trim().is_empty());
+    let body_blank = record
+        .body_html
+        .as_deref()
+        .is_none_or(|b| b.trim().is_empty());
     if kind != ArticleKind::Caricature && body_blank {
         errors.push(ValidationError::new("body_html", ErrorCode::BodyRequired));
     }
-    if kind == ArticleKind::Caricature && record.image.as_deref().is_none_or(|i| i.trim().is_empty()) {
+    if kind == ArticleKind::Caricature
+        && record.image.as_deref().is_none_or(|i| i.trim().is_empty())
+    {
         errors.push(ValidationError::new("image", ErrorCode::ImageRequired));
     }
     if kind != ArticleKind::Page && record.parent.is_some() {
@@ -131,7 +138,10 @@ pub fn check(record: Record) -> Result<CheckedRecord, Vec<ValidationError>> {
         );
     }
     for (field, names) in [("tags", &record.tags), ("authors", &record.authors)] {
-        if let Some(e) = names.iter().find_map(|n| crate::model::validate_name(field, n).err()) {
+        if let Some(e) = names
+            .iter()
+            .find_map(|n| crate::model::validate_name(field, n).err())
+        {
             errors.push(e);
         }
     }
@@ -162,9 +172,11 @@ fn parse_date(
     match DateTime::parse_from_rfc3339(v.trim()) {
         Ok(t) => Some(t),
         Err(_) => {
-            errors.push(ValidationError::new(field, ErrorCode::DateInvalid).with_detail(format!(
-                "«{v}»; expected RFC 3339 with an offset, e.g. 2020-01-14T12:00:00+03:00"
-            )));
+            errors.push(
+                ValidationError::new(field, ErrorCode::DateInvalid).with_detail(format!(
+                    "«{v}»; expected RFC 3339 with an offset, e.g. 2020-01-14T12:00:00+03:00"
+                )),
+            );
             None
         }
     }
@@ -175,9 +187,8 @@ fn json_error(e: &serde_json::Error) -> ValidationError {
     let msg = e.to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
-        return ValidationError::new(field, ErrorCode::FieldUnknown).with_detail(format!(
-            "«{field}» is not a field of the exchange format"
-        ));
+        return ValidationError::new(field, ErrorCode::FieldUnknown)
+            .with_detail(format!("«{field}» is not a field of the exchange format"));
     }
     // Type errors name the field only in the position; keep serde's text, it is precise.
     ValidationError::new("line", ErrorCode::JsonInvalid).with_detail(msg)
@@ -188,7 +199,11 @@ mod tests {
     use super::*;
 
     fn codes(line: &str) -> Vec<ErrorCode> {
-        parse_line(line).unwrap_err().into_iter().map(|e| e.code).collect()
+        parse_line(line)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.code)
+            .collect()
     }
 
     #[test]
@@ -196,31 +211,57 @@ mod tests {
         let r = parse_line(r#"{"kind":"article","title":"عنوان","body_html":"<p>نص</p>","section":"سياسة","tags":["أ"],"published_at":"2020-01-14T12:00:00+03:00","breaking":true,"external_id":"wp-1"}"#).unwrap();
         assert_eq!(r.kind, ArticleKind::Article);
         assert_eq!(r.status, Status::Published);
-        assert_eq!(r.published_at.unwrap().to_rfc3339(), "2020-01-14T12:00:00+03:00");
+        assert_eq!(
+            r.published_at.unwrap().to_rfc3339(),
+            "2020-01-14T12:00:00+03:00"
+        );
         assert!(r.record.breaking);
     }
 
     #[test]
     fn each_problem_has_its_own_code() {
-        assert_eq!(codes(r#"{"title":"x","body_html":"y","colour":"red"}"#), vec![ErrorCode::FieldUnknown]);
-        assert_eq!(codes(r#"{"body_html":"y"}"#), vec![ErrorCode::TitleRequired]);
+        assert_eq!(
+            codes(r#"{"title":"x","body_html":"y","colour":"red"}"#),
+            vec![ErrorCode::FieldUnknown]
+        );
+        assert_eq!(
+            codes(r#"{"body_html":"y"}"#),
+            vec![ErrorCode::TitleRequired]
+        );
         assert_eq!(codes(r#"{"title":"x"}"#), vec![ErrorCode::BodyRequired]);
         assert_eq!(
             codes(r#"{"title":"x","body_html":"y","published_at":"14/01/2020"}"#),
             vec![ErrorCode::DateInvalid]
         );
-        assert_eq!(codes(r#"{"kind":"caricature","title":"x"}"#), vec![ErrorCode::ImageRequired]);
-        assert_eq!(codes(r#"{"title":"x","body_html":"y","kind":"video"}"#), vec![ErrorCode::KindUnknown]);
-        assert_eq!(codes(r#"{"title":"x","body_html":"y","status":"live"}"#), vec![ErrorCode::StatusUnknown]);
+        assert_eq!(
+            codes(r#"{"kind":"caricature","title":"x"}"#),
+            vec![ErrorCode::ImageRequired]
+        );
+        assert_eq!(
+            codes(r#"{"title":"x","body_html":"y","kind":"video"}"#),
+            vec![ErrorCode::KindUnknown]
+        );
+        assert_eq!(
+            codes(r#"{"title":"x","body_html":"y","status":"live"}"#),
+            vec![ErrorCode::StatusUnknown]
+        );
         assert_eq!(codes("{not json"), vec![ErrorCode::JsonInvalid]);
-        assert_eq!(codes(r#"{"title":5,"body_html":"y"}"#), vec![ErrorCode::JsonInvalid]);
+        assert_eq!(
+            codes(r#"{"title":5,"body_html":"y"}"#),
+            vec![ErrorCode::JsonInvalid]
+        );
     }
 
     #[test]
     fn all_problems_of_a_line_are_reported() {
         assert_eq!(
             codes(r#"{"status":"live","published_at":"yesterday"}"#),
-            vec![ErrorCode::StatusUnknown, ErrorCode::TitleRequired, ErrorCode::BodyRequired, ErrorCode::DateInvalid]
+            vec![
+                ErrorCode::StatusUnknown,
+                ErrorCode::TitleRequired,
+                ErrorCode::BodyRequired,
+                ErrorCode::DateInvalid
+            ]
         );
     }
 }

@@ -85,12 +85,6 @@ string_enum!(
     }
 );
 
-impl Default for ArticleKind {
-    fn default() -> Self {
-        ArticleKind::Article
-    }
-}
-
 /// What an editor, the API or an importer writes for an article, a caricature or a page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleData {
@@ -175,7 +169,10 @@ impl ArticleData {
             &mut self.seo_description,
             &mut self.external_id,
         ] {
-            *field = field.take().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            *field = field
+                .take()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
         }
         self.slug = if self.slug.trim().is_empty() {
             midad_arabic::slugify(&self.title)
@@ -384,7 +381,11 @@ pub fn validate_email(email: &str) -> Result<String, ValidationError> {
 /// Slug for a name (section, tag, byline); never empty.
 pub fn name_slug(name: &str, fallback: &str) -> String {
     let s = midad_arabic::slugify(name);
-    if s.is_empty() { fallback.to_string() } else { s }
+    if s.is_empty() {
+        fallback.to_string()
+    } else {
+        s
+    }
 }
 
 fn collapse_spaces(s: &str) -> String {
@@ -404,7 +405,7 @@ mod tests {
     fn article() -> ArticleData {
         let mut a = ArticleData::new(ArticleKind::Article, "  الحكومة   تعلن خطة  ");
         a.body = vec![Block::Paragraph {
-            html: "نص".into(),
+            html: "نص".into()
         }];
         a
     }
@@ -448,7 +449,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(validate_email(" Sara@Example.org ").unwrap(), "sara@example.org");
+        assert_eq!(
+            validate_email(" Sara@Example.org ").unwrap(),
+            "sara@example.org"
+        );
         for bad in ["", "a", "a@b", "a b@c.d", "@c.d", "a@.d", "a@@b.c"] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }

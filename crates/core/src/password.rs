@@ -12,7 +12,10 @@ pub const MAX_PASSWORD: usize = 1024;
 pub fn check_strength(password: &str) -> Result<(), ValidationError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
-        Err(ValidationError::new("password", ErrorCode::PasswordTooShort))
+        Err(ValidationError::new(
+            "password",
+            ErrorCode::PasswordTooShort,
+        ))
     } else if password.len() > MAX_PASSWORD {
         Err(ValidationError::new("password", ErrorCode::PasswordTooLong))
     } else {

@@ -143,8 +143,10 @@ fn webp_size(b: &[u8]) -> Option<(u32, u32)> {
             Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
         }
         b"VP8X" => {
-            let w = u32::from(*b.get(24)?) | u32::from(*b.get(25)?) << 8 | u32::from(*b.get(26)?) << 16;
-            let h = u32::from(*b.get(27)?) | u32::from(*b.get(28)?) << 8 | u32::from(*b.get(29)?) << 16;
+            let w =
+                u32::from(*b.get(24)?) | u32::from(*b.get(25)?) << 8 | u32::from(*b.get(26)?) << 16;
+            let h =
+                u32::from(*b.get(27)?) | u32::from(*b.get(28)?) << 8 | u32::from(*b.get(29)?) << 16;
             Some((w + 1, h + 1))
         }
         _ => None,
@@ -244,7 +246,10 @@ pub fn store(
 }
 
 fn tmp_path(dest: &Path) -> PathBuf {
-    let mut name = dest.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = dest
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(format!(".tmp-{}", std::process::id()));
     dest.with_file_name(name)
 }
@@ -274,10 +279,16 @@ mod tests {
         assert_eq!((i.kind, i.width, i.height), (Kind::Png, Some(1), Some(2)));
         let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"></svg>"#;
         let i = inspect(svg).unwrap();
-        assert_eq!((i.kind, i.width, i.height), (Kind::Svg, Some(800), Some(600)));
+        assert_eq!(
+            (i.kind, i.width, i.height),
+            (Kind::Svg, Some(800), Some(600))
+        );
         let vb = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1200 675"></svg>"#;
         assert_eq!(inspect(vb).unwrap().width, Some(1200));
-        assert!(matches!(inspect(b"hello"), Err(MediaError::UnsupportedType)));
+        assert!(matches!(
+            inspect(b"hello"),
+            Err(MediaError::UnsupportedType)
+        ));
         assert!(matches!(inspect(b""), Err(MediaError::Empty)));
     }
 

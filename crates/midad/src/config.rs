@@ -270,7 +270,9 @@ impl<P: Provider> Provider for Named<P> {
         Metadata::named(self.1.clone())
     }
 
-    fn data(&self) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
         self.0.data()
     }
 }
@@ -289,14 +291,24 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
             .find_metadata(key)
             .map(describe)
             .unwrap_or_else(|| "the defaults".into());
-        problems.push(format!("{key} = «{value}» (from {source}): expected {expected}"));
+        problems.push(format!(
+            "{key} = «{value}» (from {source}): expected {expected}"
+        ));
     };
     if c.server.listen.parse::<SocketAddr>().is_err() {
-        bad("server.listen", &c.server.listen, "an address and port such as 127.0.0.1:8080");
+        bad(
+            "server.listen",
+            &c.server.listen,
+            "an address and port such as 127.0.0.1:8080",
+        );
     }
     let base = &c.server.base_url;
     if !base.is_empty() && !(base.starts_with("http://") || base.starts_with("https://")) {
-        bad("server.base_url", base, "an http:// or https:// URL, or nothing");
+        bad(
+            "server.base_url",
+            base,
+            "an http:// or https:// URL, or nothing",
+        );
     }
     let url = &c.database.url;
     if !url.is_empty()
@@ -313,12 +325,20 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
     if let Some(tz) = &c.site.timezone
         && tz.parse::<chrono_tz::Tz>().is_err()
     {
-        bad("site.timezone", tz, "an IANA time zone such as Asia/Beirut or UTC");
+        bad(
+            "site.timezone",
+            tz,
+            "an IANA time zone such as Asia/Beirut or UTC",
+        );
     }
     if let Some(locale) = &c.site.locale
         && midad_arabic::DateFormatter::new(locale, midad_arabic::Digits::Latn).is_err()
     {
-        bad("site.locale", locale, "a language tag such as ar, ar-EG, ar-SY, ar-MA or en");
+        bad(
+            "site.locale",
+            locale,
+            "a language tag such as ar, ar-EG, ar-SY, ar-MA or en",
+        );
     }
     if let Some(d) = &c.site.digits
         && midad_arabic::Digits::parse(d).is_none()
@@ -339,7 +359,11 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
         );
     }
     if tracing_subscriber::EnvFilter::try_new(&c.log.level).is_err() {
-        bad("log.level", &c.log.level, "a level such as info, debug or warn");
+        bad(
+            "log.level",
+            &c.log.level,
+            "a level such as info, debug or warn",
+        );
     }
     if c.log.format != "text" && c.log.format != "json" {
         bad("log.format", &c.log.format, "\"text\" or \"json\"");
@@ -350,7 +374,10 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
 impl Config {
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}", self.server.data_dir.join("midad.db").display())
+            format!(
+                "sqlite://{}",
+                self.server.data_dir.join("midad.db").display()
+            )
         } else {
             self.database.url.clone()
         }

@@ -49,7 +49,7 @@ pub async fn import_command(config: &Config, file: &Path) -> Outcome {
     let created: Vec<String> = report
         .created
         .iter()
-        .map(|(k, n)| format!("{n} {k}"))
+        .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
         .collect();
     println!(
         "imported {}: created {}; updated {}; unchanged {}; {} media files",
@@ -105,10 +105,12 @@ fn check_image(file: &Path, field: &str, written: &str) -> Result<PathBuf, Valid
             .with_detail(format!("«{written}» (looked for {})", path.display())));
     }
     let bytes = std::fs::read(&path).map_err(|e| {
-        ValidationError::new(field, ErrorCode::ImageNotFound).with_detail(format!("«{written}»: {e}"))
+        ValidationError::new(field, ErrorCode::ImageNotFound)
+            .with_detail(format!("«{written}»: {e}"))
     })?;
     midad_media::inspect(&bytes).map_err(|e| {
-        ValidationError::new(field, ErrorCode::ImageInvalid).with_detail(format!("«{written}»: {e}"))
+        ValidationError::new(field, ErrorCode::ImageInvalid)
+            .with_detail(format!("«{written}»: {e}"))
     })?;
     Ok(path)
 }
@@ -116,7 +118,10 @@ fn check_image(file: &Path, field: &str, written: &str) -> Result<PathBuf, Valid
 /// Reads and checks every line. Returns every problem of every line, or the items.
 async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
     let bytes = std::fs::read(file).map_err(|e| {
-        Failure::Refused(vec![format!("{}: cannot read the file: {e}", file.display())])
+        Failure::Refused(vec![format!(
+            "{}: cannot read the file: {e}",
+            file.display()
+        )])
     })?;
     let mut errors = Vec::new();
     let mut items = Vec::new();
@@ -125,7 +130,10 @@ async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let line = i + 1;
         let Ok(text) = std::str::from_utf8(raw) else {
-            errors.push(format!("{}:{line}: the line is not valid UTF-8", file.display()));
+            errors.push(format!(
+                "{}:{line}: the line is not valid UTF-8",
+                file.display()
+            ));
             continue;
         };
         let text = text.trim();
@@ -182,7 +190,11 @@ async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
         if checked.kind == ArticleKind::Page {
             let slug = record.slug.clone().unwrap_or_default();
             let title = record.title.clone().unwrap_or_default();
-            page_slugs.insert(midad_arabic::slugify(if slug.is_empty() { &title } else { &slug }));
+            page_slugs.insert(midad_arabic::slugify(if slug.is_empty() {
+                &title
+            } else {
+                &slug
+            }));
         }
         if problems.is_empty() {
             items.push(Item {
@@ -259,13 +271,24 @@ async fn write_items(
     let mut tx = store.begin().await.map_err(anyhow::Error::from)?;
     let mut deferred_parents: Vec<(Id, String)> = Vec::new();
     for item in items {
-        write_item(&mut tx, media_dir, item, options, &mut names, &mut report, &mut deferred_parents)
-            .await?;
+        write_item(
+            &mut tx,
+            media_dir,
+            item,
+            options,
+            &mut names,
+            &mut report,
+            &mut deferred_parents,
+        )
+        .await?;
         bar.inc(1);
     }
     for (id, parent) in deferred_parents {
         let slug = midad_arabic::slugify(&parent);
-        let parent_id = tx.page_id_by_slug(&slug).await.map_err(anyhow::Error::from)?;
+        let parent_id = tx
+            .page_id_by_slug(&slug)
+            .await
+            .map_err(anyhow::Error::from)?;
         let Some(article) = tx.article(id).await.map_err(anyhow::Error::from)? else {
             continue;
         };
@@ -295,15 +318,19 @@ async fn store_media(
     meta: (Option<String>, Option<String>, Option<String>),
     report: &mut ImportReport,
 ) -> Result<midad_core::Media, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let stored = midad_media::store(media_dir, &bytes, &name, when.year(), when.month())
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    if let Some(existing) = tx.media_by_path(&stored.path).await.map_err(anyhow::Error::from)? {
+    if let Some(existing) = tx
+        .media_by_path(&stored.path)
+        .await
+        .map_err(anyhow::Error::from)?
+    {
         return Ok(existing);
     }
     report.media += 1;
@@ -355,15 +382,24 @@ async fn write_item(
     data.breaking = r.breaking;
     data.featured = r.featured;
     data.external_id = r.external_id.clone();
-    data.published_at = shifted(checked.published_at.map(|t| t.with_timezone(&Utc)), options.shift);
-    data.updated_at = shifted(checked.updated_at.map(|t| t.with_timezone(&Utc)), options.shift);
+    data.published_at = shifted(
+        checked.published_at.map(|t| t.with_timezone(&Utc)),
+        options.shift,
+    );
+    data.updated_at = shifted(
+        checked.updated_at.map(|t| t.with_timezone(&Utc)),
+        options.shift,
+    );
     let when = data.published_at.unwrap_or_else(|| tx.now());
 
     if let Some(name) = &r.section {
         data.section_id = Some(match names.sections.get(name) {
             Some(id) => *id,
             None => {
-                let s = tx.section_by_name_or_create(name).await.map_err(anyhow::Error::from)?;
+                let s = tx
+                    .section_by_name_or_create(name)
+                    .await
+                    .map_err(anyhow::Error::from)?;
                 names.sections.insert(name.clone(), s.id);
                 s.id
             }
@@ -373,7 +409,10 @@ async fn write_item(
         let id = match names.tags.get(name) {
             Some(id) => *id,
             None => {
-                let t = tx.tag_by_name_or_create(name).await.map_err(anyhow::Error::from)?;
+                let t = tx
+                    .tag_by_name_or_create(name)
+                    .await
+                    .map_err(anyhow::Error::from)?;
                 names.tags.insert(name.clone(), t.id);
                 t.id
             }
@@ -384,7 +423,10 @@ async fn write_item(
         let id = match names.authors.get(name) {
             Some(id) => *id,
             None => {
-                let a = tx.author_by_name_or_create(name).await.map_err(anyhow::Error::from)?;
+                let a = tx
+                    .author_by_name_or_create(name)
+                    .await
+                    .map_err(anyhow::Error::from)?;
                 names.authors.insert(name.clone(), a.id);
                 a.id
             }
@@ -392,7 +434,11 @@ async fn write_item(
         data.author_ids.push(id);
     }
     if let Some(path) = &image {
-        let meta = (r.image_alt.clone(), r.image_caption.clone(), r.image_credit.clone());
+        let meta = (
+            r.image_alt.clone(),
+            r.image_caption.clone(),
+            r.image_credit.clone(),
+        );
         let media = store_media(tx, media_dir, path, when, meta, report).await?;
         data.image_id = Some(media.id);
     }
@@ -425,7 +471,10 @@ async fn write_item(
     let parent = r.parent.clone();
     if let Some(parent) = &parent {
         let slug = midad_arabic::slugify(parent);
-        data.parent_id = tx.page_id_by_slug(&slug).await.map_err(anyhow::Error::from)?;
+        data.parent_id = tx
+            .page_id_by_slug(&slug)
+            .await
+            .map_err(anyhow::Error::from)?;
     }
     let kind = data.kind.as_str();
     match existing {
@@ -558,8 +607,16 @@ pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result
             subtitle: d.subtitle.clone(),
             excerpt: d.excerpt.clone(),
             section: d.section_id.and_then(|id| sections.get(&id).cloned()),
-            tags: d.tag_ids.iter().filter_map(|id| tags.get(id).cloned()).collect(),
-            authors: d.author_ids.iter().filter_map(|id| authors.get(id).cloned()).collect(),
+            tags: d
+                .tag_ids
+                .iter()
+                .filter_map(|id| tags.get(id).cloned())
+                .collect(),
+            authors: d
+                .author_ids
+                .iter()
+                .filter_map(|id| authors.get(id).cloned())
+                .collect(),
             source: d.source.clone(),
             body_html: Some(body::render_html(&blocks)),
             image,
@@ -583,7 +640,9 @@ pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result
     // Write beside the target and rename, so a reader never sees half a file.
     let tmp = dir.join(format!(
         ".{}.tmp",
-        file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+        file.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
     ));
     std::fs::write(&tmp, out)?;
     std::fs::rename(&tmp, file)?;

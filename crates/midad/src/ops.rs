@@ -28,7 +28,11 @@ pub async fn check(config: &Config) -> Outcome {
             midad_store::redact(&url)
         )),
         Ok(store) => {
-            println!("database: {} ({})", store.display_url(), store.backend().as_str());
+            println!(
+                "database: {} ({})",
+                store.display_url(),
+                store.backend().as_str()
+            );
             match store.pending_migrations().await {
                 Ok(pending) if pending.is_empty() => println!("migrations: up to date"),
                 Ok(pending) => problems.push(format!(
@@ -41,7 +45,9 @@ pub async fn check(config: &Config) -> Outcome {
             if problems.is_empty() {
                 match store.integrity_check().await {
                     Ok(found) if found.is_empty() => println!("integrity: ok"),
-                    Ok(found) => problems.extend(found.into_iter().map(|p| format!("integrity: {p}"))),
+                    Ok(found) => {
+                        problems.extend(found.into_iter().map(|p| format!("integrity: {p}")))
+                    }
                     Err(e) => problems.push(format!("integrity check failed: {e}")),
                 }
                 match store.all_media().await {
@@ -58,7 +64,12 @@ pub async fn check(config: &Config) -> Outcome {
                                 "{} media files are missing from {}: {}",
                                 missing.len(),
                                 config.media_dir().display(),
-                                missing.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                                missing
+                                    .iter()
+                                    .take(5)
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ));
                         }
                     }
@@ -73,7 +84,10 @@ pub async fn check(config: &Config) -> Outcome {
         Ok(())
     } else {
         Err(Failure::Refused(
-            problems.into_iter().map(|p| format!("problem: {p}")).collect(),
+            problems
+                .into_iter()
+                .map(|p| format!("problem: {p}"))
+                .collect(),
         ))
     }
 }

@@ -20,9 +20,7 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     let app = App::new(store.clone(), web).map_err(|e| Failure::Failed(e.into()))?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
-        .map_err(|e| {
-            Failure::Usage(format!("cannot listen on {}: {e}", config.server.listen))
-        })?;
+        .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", config.server.listen)))?;
     let addr = listener.local_addr()?;
     println!("Midad is serving {} on http://{addr}", store.display_url());
     tracing::info!(%addr, backend = store.backend().as_str(), "listening");

@@ -141,7 +141,9 @@ pub async fn run(config: &Config, cmd: UserCommand) -> Outcome {
             })?;
             let pw = read_password(password_stdin)?;
             let mut tx = store.begin().await?;
-            tx.set_user_password(user.id, &hash(&pw)?).await.map_err(refused)?;
+            tx.set_user_password(user.id, &hash(&pw)?)
+                .await
+                .map_err(refused)?;
             tx.commit().await?;
             println!("password of {} changed", user.email);
             Ok(())

@@ -39,10 +39,15 @@ fn real_article_line() -> String {
 
 #[test]
 fn help_speaks_plainly() {
-    let out = std::process::Command::new(BIN).arg("--help").output().unwrap();
+    let out = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = stdout(&out);
-    for cmd in ["serve", "import", "export", "user", "backup", "restore", "migrate", "check"] {
+    for cmd in [
+        "serve", "import", "export", "user", "backup", "restore", "migrate", "check",
+    ] {
         assert!(text.contains(cmd), "--help lists {cmd}");
     }
     assert!(text.contains("news publishing platform"));
@@ -55,21 +60,48 @@ fn demo_site_serves_arabic_home_page() {
     let home = server.get("/");
     assert_eq!(home.status, 200);
     assert!(home.body.contains(r#"<html lang="ar" dir="rtl">"#));
-    assert!(home.body.contains("كاريكاتير"), "the caricature block is on the home page");
+    assert!(
+        home.body.contains("كاريكاتير"),
+        "the caricature block is on the home page"
+    );
     let article_links = home.body.matches("href=\"/article/").count();
-    assert!(article_links >= 10, "demo articles are listed ({article_links} links)");
+    assert!(
+        article_links >= 10,
+        "demo articles are listed ({article_links} links)"
+    );
     // The header date is written the way Arabic papers write it: «السبت ١٦ / نوفمبر / ٢٠٢٤».
-    let today = home.body.split("<time>").nth(1).unwrap_or("").split("</time>").next().unwrap_or("");
+    let today = home
+        .body
+        .split("<time>")
+        .nth(1)
+        .unwrap_or("")
+        .split("</time>")
+        .next()
+        .unwrap_or("");
     assert_eq!(today.matches(" / ").count(), 2, "header date «{today}»");
-    assert!(today.chars().any(|c| ('٠'..='٩').contains(&c)), "Arabic-Indic digits in «{today}»");
+    assert!(
+        today.chars().any(|c| ('٠'..='٩').contains(&c)),
+        "Arabic-Indic digits in «{today}»"
+    );
 
     let health = server.get("/healthz");
     assert_eq!((health.status, health.body.trim()), (200, "ok"));
     let metrics = server.get("/metrics");
-    assert!(metrics.body.contains("midad_http_responses_total{class=\"2xx\"}"));
+    assert!(
+        metrics
+            .body
+            .contains("midad_http_responses_total{class=\"2xx\"}")
+    );
 
     // Every demo article linked from the home page opens.
-    let first = home.body.split("href=\"/article/").nth(1).unwrap().split('"').next().unwrap();
+    let first = home
+        .body
+        .split("href=\"/article/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let page = server.get(&format!("/article/{first}"));
     assert_eq!(page.status, 200, "/article/{first}");
     assert!(page.body.contains("class=\"story-title\""));
@@ -102,7 +134,10 @@ fn imported_article_appears_with_everything() {
         assert!(body.contains(p), "paragraph «{p}»");
     }
     assert!(body.contains(">اقتصاد</a>"), "section in the breadcrumb");
-    assert!(body.contains(">الطاقة</a>") && body.contains(">الكهرباء</a>"), "tags");
+    assert!(
+        body.contains(">الطاقة</a>") && body.contains(">الكهرباء</a>"),
+        "tags"
+    );
     assert!(body.contains(">سارة الحداد</a>"), "byline");
     assert!(body.contains("المصدر: وكالات"), "source line");
     assert!(body.contains("datetime=\"2024-11-16T06:30:00+00:00\""));
@@ -114,7 +149,12 @@ fn imported_article_appears_with_everything() {
         let location = r.header("location").unwrap();
         assert!(location.starts_with("/article/1/"), "{location}");
     }
-    for path in ["/article/999", "/article/abc/x", "/article/-1/x", "/nowhere"] {
+    for path in [
+        "/article/999",
+        "/article/abc/x",
+        "/article/-1/x",
+        "/nowhere",
+    ] {
         assert_eq!(server.get(path).status, 404, "{path}");
     }
     server.stop();
@@ -133,10 +173,22 @@ fn a_bad_line_refuses_the_whole_file() {
     let good1 = real_article_line();
     let good2 = good1.replace("test-energy-1", "test-energy-2");
     let cases = [
-        (r#"{"title":"x","body_html":"<p>y</p>","colour":"red"}"#, "field_unknown", "colour"),
-        (r#"{"title":"x","body_html":"<p>y</p>","published_at":"16/11/2024"}"#, "date_invalid", "16/11/2024"),
+        (
+            r#"{"title":"x","body_html":"<p>y</p>","colour":"red"}"#,
+            "field_unknown",
+            "colour",
+        ),
+        (
+            r#"{"title":"x","body_html":"<p>y</p>","published_at":"16/11/2024"}"#,
+            "date_invalid",
+            "16/11/2024",
+        ),
         (r#"{"body_html":"<p>y</p>"}"#, "title_required", "title"),
-        (r#"{"title":"x","body_html":"<p>y</p>","image":"media/missing.jpg"}"#, "image_not_found", "missing.jpg"),
+        (
+            r#"{"title":"x","body_html":"<p>y</p>","image":"media/missing.jpg"}"#,
+            "image_not_found",
+            "missing.jpg",
+        ),
         (r#"{"title":"x","body_html":"<p>y"#, "json_invalid", "line"),
     ];
     for (bad, code, detail) in cases {
@@ -145,11 +197,17 @@ fn a_bad_line_refuses_the_whole_file() {
         let out = site.run(&["import", file.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "{code}: exit code");
         let err = stderr(&out);
-        assert!(err.contains("mixed.jsonl:2:"), "{code}: line number in «{err}»");
+        assert!(
+            err.contains("mixed.jsonl:2:"),
+            "{code}: line number in «{err}»"
+        );
         assert!(err.contains(code), "{code}: code in «{err}»");
         assert!(err.contains(detail), "{code}: detail in «{err}»");
         assert!(err.contains("nothing was imported"), "{code}");
-        assert!(!err.contains("mixed.jsonl:1:") && !err.contains("mixed.jsonl:3:"), "{err}");
+        assert!(
+            !err.contains("mixed.jsonl:1:") && !err.contains("mixed.jsonl:3:"),
+            "{err}"
+        );
     }
     // Nothing at all was written.
     assert_eq!(export_text(&site), "");
@@ -170,7 +228,10 @@ fn configuration_errors_name_key_source_and_expectation() {
     assert!(err.contains("IANA"), "{err}");
 
     let toml = site.path("midad.toml");
-    write(&toml, "[server]\nlisten = \"127.0.0.1:8080\"\ncolour = \"red\"\n");
+    write(
+        &toml,
+        "[server]\nlisten = \"127.0.0.1:8080\"\ncolour = \"red\"\n",
+    );
     let out = site.run(&["--config", toml.to_str().unwrap(), "check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("colour"), "{}", stderr(&out));
@@ -179,7 +240,10 @@ fn configuration_errors_name_key_source_and_expectation() {
     let out = site.run(&["--config", toml.to_str().unwrap(), "check"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("mail.rate_per_second") && err.contains("midad.toml"), "{err}");
+    assert!(
+        err.contains("mail.rate_per_second") && err.contains("midad.toml"),
+        "{err}"
+    );
 
     std::fs::remove_file(&toml).unwrap();
     let out = site.run(&["--database-url", "mysql://x", "check"]);
@@ -187,7 +251,11 @@ fn configuration_errors_name_key_source_and_expectation() {
     assert!(stderr(&out).contains("--database-url"), "{}", stderr(&out));
 
     // An unknown MIDAD_ variable is only a warning.
-    let out = site.command(&["migrate"]).env("MIDAD_COLOUR", "red").output().unwrap();
+    let out = site
+        .command(&["migrate"])
+        .env("MIDAD_COLOUR", "red")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(stderr(&out).contains("MIDAD_COLOUR"));
 }
@@ -196,32 +264,82 @@ fn configuration_errors_name_key_source_and_expectation() {
 fn users_from_the_command_line() {
     let site = Site::new();
     let out = site.run_with_stdin(
-        &["user", "add", "--email", "Owner@Example.org", "--name", "ليلى منصور", "--role", "owner", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "Owner@Example.org",
+            "--name",
+            "ليلى منصور",
+            "--role",
+            "owner",
+            "--password-stdin",
+        ],
         "a long enough password\n",
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let out = site.run_with_stdin(
-        &["user", "add", "--email", "x@example.org", "--name", "س", "--role", "author", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@example.org",
+            "--name",
+            "س",
+            "--role",
+            "author",
+            "--password-stdin",
+        ],
         "short\n",
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("password_too_short"));
     let out = site.run_with_stdin(
-        &["user", "add", "--email", "y@example.org", "--name", "س", "--role", "king", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "y@example.org",
+            "--name",
+            "س",
+            "--role",
+            "king",
+            "--password-stdin",
+        ],
         "a long enough password\n",
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("king"));
 
-    let out = site.run(&["user", "role", "--email", "owner@example.org", "--role", "editor"]);
-    assert_eq!(out.status.code(), Some(1), "the only owner cannot be demoted");
+    let out = site.run(&[
+        "user",
+        "role",
+        "--email",
+        "owner@example.org",
+        "--role",
+        "editor",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the only owner cannot be demoted"
+    );
     let out = site.run_with_stdin(
-        &["user", "passwd", "--email", "owner@example.org", "--password-stdin"],
+        &[
+            "user",
+            "passwd",
+            "--email",
+            "owner@example.org",
+            "--password-stdin",
+        ],
         "another long password\n",
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let list = stdout(&site.run(&["user", "list"]));
-    assert!(list.contains("owner@example.org\towner\tليلى منصور"), "{list}");
+    assert!(
+        list.contains("owner@example.org\towner\tليلى منصور"),
+        "{list}"
+    );
 }
 
 #[test]
@@ -232,4 +350,65 @@ fn check_and_migrate_on_a_healthy_site() {
     let out = site.run(&["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("everything looks right"));
+}
+
+/// A fresh PostgreSQL database on the TEST_POSTGRES_URL server; dropped by the caller.
+fn postgres_database(name: &str) -> (String, String) {
+    let base = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
+    let admin = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .arg(&base)
+            .args(["-q", "-c", sql])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    admin(&format!("DROP DATABASE IF EXISTS {name}"));
+    admin(&format!("CREATE DATABASE {name}"));
+    let head = base.split('?').next().unwrap();
+    let server = &head[..head.rfind('/').unwrap()];
+    (format!("{server}/{name}"), base)
+}
+
+#[test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL half skipped: set TEST_POSTGRES_URL to run it"
+)]
+fn postgres_site_end_to_end() {
+    let name = format!("midad_e2e_{}", std::process::id());
+    let (url, base) = postgres_database(&name);
+    let mut site = Site::new();
+    site.database_url = Some(url.clone());
+    let file = site.path("one.jsonl");
+    write(&file, &format!("{}\n", real_article_line()));
+    let out = site.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = site.serve(&["--demo"]);
+    let page = server.get("/article/1/الحكومة-تطلق-خطة-الطاقة-الشمسية-في-5-محافظات");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("المصدر: وكالات"));
+    // --demo only fills an empty site.
+    assert_eq!(server.get("/").body.matches("href=\"/article/").count(), 1);
+    server.stop();
+
+    // A PostgreSQL site backs up to a file that restores onto SQLite, identically.
+    let backup = site.path("pg.backup");
+    let out = site.run(&["backup", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = Site::new();
+    let out = restored.run(&["restore", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(export_text(&restored), export_text(&site));
+    let check = site.run(&["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+
+    let _ = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("DROP DATABASE IF EXISTS {name}")])
+        .output();
 }

@@ -49,7 +49,10 @@ fn wait_for_writing(site: &Site, child: &mut std::process::Child) {
             child.try_wait().unwrap().is_none(),
             "the import finished before it could be interrupted; make the file larger"
         );
-        assert!(Instant::now() < deadline, "the import never started writing");
+        assert!(
+            Instant::now() < deadline,
+            "the import never started writing"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -71,8 +74,16 @@ fn kill_9_in_the_middle_of_an_import_leaves_none_of_it() {
     child.wait().unwrap();
 
     let check = site.run(&["check"]);
-    assert!(check.status.success(), "integrity after the crash: {}", stderr(&check));
-    assert_eq!(count_articles(&site), 0, "a killed import leaves nothing behind");
+    assert!(
+        check.status.success(),
+        "integrity after the crash: {}",
+        stderr(&check)
+    );
+    assert_eq!(
+        count_articles(&site),
+        0,
+        "a killed import leaves nothing behind"
+    );
 
     // The same import, run to the end, then holds all of it.
     let out = site.run(&["import", file.to_str().unwrap()]);
@@ -114,7 +125,12 @@ fn backup_of_a_running_site_restores_identically() {
         let restored = Site::new();
         let out = restored.run(&["restore", backup.to_str().unwrap()]);
         assert!(out.status.success(), "{}", stderr(&out));
-        assert_eq!(&export_text(&restored), expected, "restored from {}", backup.display());
+        assert_eq!(
+            &export_text(&restored),
+            expected,
+            "restored from {}",
+            backup.display()
+        );
         let check = restored.run(&["check"]);
         assert!(check.status.success(), "{}", stderr(&check));
         // The restored site serves the same home page content.
@@ -122,7 +138,10 @@ fn backup_of_a_running_site_restores_identically() {
         assert_eq!(s.get("/").status, 200);
         s.stop();
     }
-    assert_eq!(full_export.lines().count(), demo_export.lines().count() + 8_000);
+    assert_eq!(
+        full_export.lines().count(),
+        demo_export.lines().count() + 8_000
+    );
 
     // A backup never overwrites a file.
     let out = site.run(&["backup", backup1.to_str().unwrap()]);

@@ -39,12 +39,30 @@ pub(crate) const TABLES: &[Table] = &[
     Table {
         name: "media",
         identity: Some("id"),
-        cols: &[("id", Int), ("path", Text), ("mime", Text), ("width", OptInt), ("height", OptInt), ("size", Int), ("alt", OptText), ("caption", OptText), ("credit", OptText), ("created_at", Time)],
+        cols: &[
+            ("id", Int),
+            ("path", Text),
+            ("mime", Text),
+            ("width", OptInt),
+            ("height", OptInt),
+            ("size", Int),
+            ("alt", OptText),
+            ("caption", OptText),
+            ("credit", OptText),
+            ("created_at", Time),
+        ],
     },
     Table {
         name: "sections",
         identity: Some("id"),
-        cols: &[("id", Int), ("name", Text), ("slug", Text), ("parent_id", SelfRef), ("description", OptText), ("position", Int)],
+        cols: &[
+            ("id", Int),
+            ("name", Text),
+            ("slug", Text),
+            ("parent_id", SelfRef),
+            ("description", OptText),
+            ("position", Int),
+        ],
     },
     Table {
         name: "tags",
@@ -54,21 +72,58 @@ pub(crate) const TABLES: &[Table] = &[
     Table {
         name: "authors",
         identity: Some("id"),
-        cols: &[("id", Int), ("name", Text), ("slug", Text), ("bio", OptText), ("photo_id", OptInt)],
+        cols: &[
+            ("id", Int),
+            ("name", Text),
+            ("slug", Text),
+            ("bio", OptText),
+            ("photo_id", OptInt),
+        ],
     },
     Table {
         name: "users",
         identity: Some("id"),
-        cols: &[("id", Int), ("email", Text), ("name", Text), ("role", Text), ("author_id", OptInt), ("password_hash", OptText), ("disabled", Bool), ("created_at", Time)],
+        cols: &[
+            ("id", Int),
+            ("email", Text),
+            ("name", Text),
+            ("role", Text),
+            ("author_id", OptInt),
+            ("password_hash", OptText),
+            ("disabled", Bool),
+            ("created_at", Time),
+        ],
     },
     Table {
         name: "articles",
         identity: Some("id"),
         cols: &[
-            ("id", Int), ("kind", Text), ("status", Text), ("title", Text), ("slug", Text), ("subtitle", OptText), ("excerpt", OptText), ("body", Text),
-            ("section_id", OptInt), ("parent_id", SelfRef), ("source", OptText), ("image_id", OptInt), ("image_caption", OptText), ("image_alt", OptText),
-            ("image_credit", OptText), ("artist", OptText), ("seo_title", OptText), ("seo_description", OptText), ("breaking", Bool), ("featured", Bool),
-            ("published_at", OptTime), ("updated_at", OptTime), ("external_id", OptText), ("version", Int), ("created_at", Time), ("modified_at", Time),
+            ("id", Int),
+            ("kind", Text),
+            ("status", Text),
+            ("title", Text),
+            ("slug", Text),
+            ("subtitle", OptText),
+            ("excerpt", OptText),
+            ("body", Text),
+            ("section_id", OptInt),
+            ("parent_id", SelfRef),
+            ("source", OptText),
+            ("image_id", OptInt),
+            ("image_caption", OptText),
+            ("image_alt", OptText),
+            ("image_credit", OptText),
+            ("artist", OptText),
+            ("seo_title", OptText),
+            ("seo_description", OptText),
+            ("breaking", Bool),
+            ("featured", Bool),
+            ("published_at", OptTime),
+            ("updated_at", OptTime),
+            ("external_id", OptText),
+            ("version", Int),
+            ("created_at", Time),
+            ("modified_at", Time),
         ],
     },
     Table {
@@ -89,7 +144,12 @@ pub(crate) const TABLES: &[Table] = &[
     Table {
         name: "changes",
         identity: Some("seq"),
-        cols: &[("seq", Int), ("kind", Text), ("entity_id", Int), ("at", Time)],
+        cols: &[
+            ("seq", Int),
+            ("kind", Text),
+            ("entity_id", Int),
+            ("at", Time),
+        ],
     },
 ];
 
@@ -119,7 +179,12 @@ fn read_row(r: &impl Get, cols: &[(&str, Col)]) -> Result<Vec<Value>> {
 
 fn select_sql(t: &Table) -> String {
     let cols: Vec<&str> = t.cols.iter().map(|(n, _)| *n).collect();
-    format!("SELECT {} FROM {} ORDER BY {}", cols.join(", "), t.name, cols[0])
+    format!(
+        "SELECT {} FROM {} ORDER BY {}",
+        cols.join(", "),
+        t.name,
+        cols[0]
+    )
 }
 
 fn insert_sql(t: &Table, postgres: bool) -> String {
@@ -350,10 +415,14 @@ pub async fn restore_from(src: &Path, store: &Store, media_dir: &Path) -> Result
 
     let mut tx = store.begin().await?;
     if let Some(conn) = tx.conn_sqlite() {
-        sqlx::query("DELETE FROM changes").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM changes")
+            .execute(&mut *conn)
+            .await?;
         write_all!(conn, data, false);
     } else if let Some(conn) = tx.conn_postgres() {
-        sqlx::query("DELETE FROM changes").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM changes")
+            .execute(&mut *conn)
+            .await?;
         write_all!(conn, data, true);
         for t in TABLES {
             if let Some(col) = t.identity {

@@ -147,7 +147,7 @@ impl Store {
                 .await?;
             let readers = SqlitePoolOptions::new()
                 .max_connections(8)
-                .connect_with(opts.read_only(false))
+                .connect_with(opts)
                 .await?;
             (Pools::Sqlite { writer, readers }, Backend::Sqlite)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

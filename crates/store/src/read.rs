@@ -114,14 +114,17 @@ macro_rules! bind_all {
 
 const SECTION_COLUMNS: &str = "id, name, slug, parent_id, description, position";
 const MEDIA_COLUMNS: &str = "id, path, mime, width, height, size, alt, caption, credit, created_at";
-const USER_COLUMNS: &str =
-    "id, email, name, role, author_id, password_hash, disabled, created_at";
+const USER_COLUMNS: &str = "id, email, name, role, author_id, password_hash, disabled, created_at";
 
 impl Store {
     pub async fn article(&self, id: Id) -> Result<Option<Article>> {
         let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1");
         let found = dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(db).await? {
+            match sqlx::query(AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(db)
+                .await?
+            {
                 Some(r) => Some(rows::article(&r)?),
                 None => None,
             }
@@ -171,8 +174,14 @@ impl Store {
         let limit = if q.limit <= 0 { i64::MAX } else { q.limit };
         let list = dispatch!(self.pools(), |db| {
             let query = bind_all!(sqlx::query(AssertSqlSafe(sql)), &params);
-            let rows = query.bind(limit).bind(q.offset.max(0)).fetch_all(db).await?;
-            rows.iter().map(|r| rows::article(r)).collect::<Result<Vec<_>>>()?
+            let rows = query
+                .bind(limit)
+                .bind(q.offset.max(0))
+                .fetch_all(db)
+                .await?;
+            rows.iter()
+                .map(|r| rows::article(r))
+                .collect::<Result<Vec<_>>>()?
         });
         self.with_links(list).await
     }
@@ -207,7 +216,9 @@ impl Store {
         let (tags, authors): (Vec<(i64, i64)>, Vec<(i64, i64)>) = dispatch!(self.pools(), |db| {
             (
                 sqlx::query_as(AssertSqlSafe(tag_sql)).fetch_all(db).await?,
-                sqlx::query_as(AssertSqlSafe(author_sql)).fetch_all(db).await?,
+                sqlx::query_as(AssertSqlSafe(author_sql))
+                    .fetch_all(db)
+                    .await?,
             )
         });
         let mut tag_map: HashMap<Id, Vec<Id>> = HashMap::new();
@@ -229,7 +240,9 @@ impl Store {
         let sql = format!("SELECT {SECTION_COLUMNS} FROM sections ORDER BY position, id");
         Ok(dispatch!(self.pools(), |db| {
             let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(|r| rows::section(r)).collect::<Result<Vec<_>>>()?
+            rows.iter()
+                .map(|r| rows::section(r))
+                .collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -242,7 +255,9 @@ impl Store {
             let rows = sqlx::query("SELECT id, name, slug FROM tags ORDER BY id")
                 .fetch_all(db)
                 .await?;
-            rows.iter().map(|r| rows::tag(r)).collect::<Result<Vec<_>>>()?
+            rows.iter()
+                .map(|r| rows::tag(r))
+                .collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -272,7 +287,9 @@ impl Store {
             let rows = sqlx::query("SELECT id, name, slug, bio, photo_id FROM authors ORDER BY id")
                 .fetch_all(db)
                 .await?;
-            rows.iter().map(|r| rows::author(r)).collect::<Result<Vec<_>>>()?
+            rows.iter()
+                .map(|r| rows::author(r))
+                .collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -291,7 +308,11 @@ impl Store {
     pub async fn media(&self, id: Id) -> Result<Option<Media>> {
         let sql = format!("SELECT {MEDIA_COLUMNS} FROM media WHERE id = $1");
         Ok(dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(db).await? {
+            match sqlx::query(AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(db)
+                .await?
+            {
                 Some(r) => Some(rows::media(&r)?),
                 None => None,
             }
@@ -302,7 +323,9 @@ impl Store {
         let sql = format!("SELECT {MEDIA_COLUMNS} FROM media ORDER BY id");
         Ok(dispatch!(self.pools(), |db| {
             let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(|r| rows::media(r)).collect::<Result<Vec<_>>>()?
+            rows.iter()
+                .map(|r| rows::media(r))
+                .collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -310,7 +333,9 @@ impl Store {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
         Ok(dispatch!(self.pools(), |db| {
             let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(|r| rows::user(r)).collect::<Result<Vec<_>>>()?
+            rows.iter()
+                .map(|r| rows::user(r))
+                .collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -318,7 +343,11 @@ impl Store {
         let email = email.trim().to_lowercase();
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
         Ok(dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql)).bind(email).fetch_optional(db).await? {
+            match sqlx::query(AssertSqlSafe(sql))
+                .bind(email)
+                .fetch_optional(db)
+                .await?
+            {
                 Some(r) => Some(rows::user(&r)?),
                 None => None,
             }

@@ -73,7 +73,10 @@ both_backends!(article_round_trip, async |db: &TestDb| {
         .unwrap()
         .expect("by slug");
     assert_eq!(by_slug.id, read.id);
-    assert_eq!(store.media(media.id).await.unwrap().unwrap().width, Some(1200));
+    assert_eq!(
+        store.media(media.id).await.unwrap().unwrap().width,
+        Some(1200)
+    );
 });
 
 both_backends!(slugs_are_unique_per_kind, async |db: &TestDb| {
@@ -90,30 +93,48 @@ both_backends!(slugs_are_unique_per_kind, async |db: &TestDb| {
     assert_eq!(p.data.slug, "خبر-عاجل", "another kind may reuse the slug");
     // Re-saving an article keeps its own slug.
     let mut tx = store.begin().await.unwrap();
-    let b2 = tx.update_article(b.id, Some(b.version), b.data.clone()).await.unwrap();
+    let b2 = tx
+        .update_article(b.id, Some(b.version), b.data.clone())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(b2.data.slug, "خبر-عاجل-2");
 });
 
-both_backends!(every_write_appends_to_the_change_log, async |db: &TestDb| {
-    let store = &db.store;
-    let start = store.latest_seq().await.unwrap();
-    let mut rx = store.subscribe();
-    let a = publish(store, article("أول")).await;
-    assert!(*rx.borrow_and_update() > start, "followers are told of the commit");
-    let changes = store.changes_after(start, 100).await.unwrap();
-    assert_eq!(changes.len(), 1);
-    assert_eq!((changes[0].kind, changes[0].entity_id), (EntityKind::Article, a.id));
+both_backends!(
+    every_write_appends_to_the_change_log,
+    async |db: &TestDb| {
+        let store = &db.store;
+        let start = store.latest_seq().await.unwrap();
+        let mut rx = store.subscribe();
+        let a = publish(store, article("أول")).await;
+        assert!(
+            *rx.borrow_and_update() > start,
+            "followers are told of the commit"
+        );
+        let changes = store.changes_after(start, 100).await.unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            (changes[0].kind, changes[0].entity_id),
+            (EntityKind::Article, a.id)
+        );
 
-    let mut tx = store.begin().await.unwrap();
-    tx.delete_article(a.id).await.unwrap();
-    tx.commit().await.unwrap();
-    let after = store.changes_after(changes[0].seq, 100).await.unwrap();
-    assert_eq!(after.len(), 1);
-    assert!(after[0].seq > changes[0].seq);
-    assert!(store.article(a.id).await.unwrap().is_none());
-    assert!(store.changes_after(after[0].seq, 100).await.unwrap().is_empty());
-});
+        let mut tx = store.begin().await.unwrap();
+        tx.delete_article(a.id).await.unwrap();
+        tx.commit().await.unwrap();
+        let after = store.changes_after(changes[0].seq, 100).await.unwrap();
+        assert_eq!(after.len(), 1);
+        assert!(after[0].seq > changes[0].seq);
+        assert!(store.article(a.id).await.unwrap().is_none());
+        assert!(
+            store
+                .changes_after(after[0].seq, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
 
 both_backends!(a_dropped_transaction_writes_nothing, async |db: &TestDb| {
     let store = &db.store;
@@ -128,25 +149,28 @@ both_backends!(a_dropped_transaction_writes_nothing, async |db: &TestDb| {
     assert_eq!(store.latest_seq().await.unwrap(), 0);
 });
 
-both_backends!(invalid_content_is_refused_with_codes, async |db: &TestDb| {
-    let store = &db.store;
-    let mut tx = store.begin().await.unwrap();
-    let mut bad = ArticleData::new(ArticleKind::Caricature, "  ");
-    bad.parent_id = Some(1);
-    match tx.insert_article(bad).await {
-        Err(StoreError::Invalid(v)) => assert_eq!(
-            v.codes(),
-            vec![
-                ErrorCode::TitleRequired,
-                ErrorCode::ImageRequired,
-                ErrorCode::ParentNotAllowed
-            ]
-        ),
-        other => panic!("expected a refusal, got {other:?}"),
+both_backends!(
+    invalid_content_is_refused_with_codes,
+    async |db: &TestDb| {
+        let store = &db.store;
+        let mut tx = store.begin().await.unwrap();
+        let mut bad = ArticleData::new(ArticleKind::Caricature, "  ");
+        bad.parent_id = Some(1);
+        match tx.insert_article(bad).await {
+            Err(StoreError::Invalid(v)) => assert_eq!(
+                v.codes(),
+                vec![
+                    ErrorCode::TitleRequired,
+                    ErrorCode::ImageRequired,
+                    ErrorCode::ParentNotAllowed
+                ]
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        drop(tx);
+        assert_eq!(store.counts().await.unwrap()["articles"], 0);
     }
-    drop(tx);
-    assert_eq!(store.counts().await.unwrap()["articles"], 0);
-});
+);
 
 both_backends!(stale_saves_are_refused, async |db: &TestDb| {
     let store = &db.store;
@@ -154,7 +178,10 @@ both_backends!(stale_saves_are_refused, async |db: &TestDb| {
     let mut first = a.data.clone();
     first.title = "تعديل سارة".into();
     let mut tx = store.begin().await.unwrap();
-    let saved = tx.update_article(a.id, Some(a.version), first).await.unwrap();
+    let saved = tx
+        .update_article(a.id, Some(a.version), first)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(saved.version, a.version + 1);
 
@@ -183,14 +210,20 @@ both_backends!(names_create_once, async |db: &TestDb| {
     assert_eq!((s1.id, t1.id, a1.id), (s2.id, t2.id, a2.id));
     assert_eq!(t1.slug, "كرة-القدم");
     assert_eq!(store.sections().await.unwrap().len(), 1);
-    assert_eq!(store.tag_by_slug("كرة-القدم").await.unwrap().unwrap().id, t1.id);
+    assert_eq!(
+        store.tag_by_slug("كرة-القدم").await.unwrap().unwrap().id,
+        t1.id
+    );
 });
 
 both_backends!(listing_and_filters, async |db: &TestDb| {
     let store = &db.store;
     let mut tx = store.begin().await.unwrap();
     let politics = tx.section_by_name_or_create("سياسة").await.unwrap();
-    let world = tx.insert_section("سياسة دولية", Some(politics.id), None).await.unwrap();
+    let world = tx
+        .insert_section("سياسة دولية", Some(politics.id), None)
+        .await
+        .unwrap();
     let sport = tx.section_by_name_or_create("رياضة").await.unwrap();
     let tag = tx.tag_by_name_or_create("قمة").await.unwrap();
     let author = tx.author_by_name_or_create("ليلى منصور").await.unwrap();
@@ -215,13 +248,26 @@ both_backends!(listing_and_filters, async |db: &TestDb| {
         .await
         .unwrap();
     let titles: Vec<_> = published.iter().map(|a| a.data.title.as_str()).collect();
-    assert_eq!(titles, ["خبر رقم 4", "خبر رقم 3", "خبر رقم 2", "خبر رقم 1", "خبر رقم 0"]);
+    assert_eq!(
+        titles,
+        [
+            "خبر رقم 4",
+            "خبر رقم 3",
+            "خبر رقم 2",
+            "خبر رقم 1",
+            "خبر رقم 0"
+        ]
+    );
 
     let in_politics = ArticleQuery {
         section_id: Some(politics.id),
         ..ArticleQuery::published(ArticleKind::Article, 10)
     };
-    assert_eq!(store.count_articles(&in_politics).await.unwrap(), 3, "sub-sections count");
+    assert_eq!(
+        store.count_articles(&in_politics).await.unwrap(),
+        3,
+        "sub-sections count"
+    );
     let tagged = ArticleQuery {
         tag_id: Some(tag.id),
         ..ArticleQuery::published(ArticleKind::Article, 10)
@@ -239,7 +285,10 @@ both_backends!(listing_and_filters, async |db: &TestDb| {
         offset: 4,
         ..ArticleQuery::published(ArticleKind::Article, 2)
     };
-    assert_eq!(store.articles(&page2).await.unwrap()[0].data.title, "خبر رقم 0");
+    assert_eq!(
+        store.articles(&page2).await.unwrap()[0].data.title,
+        "خبر رقم 0"
+    );
 });
 
 both_backends!(users_and_roles, async |db: &TestDb| {
@@ -275,7 +324,11 @@ both_backends!(users_and_roles, async |db: &TestDb| {
     tx.set_user_role(u.id, Role::Admin).await.unwrap();
     tx.set_user_password(u.id, "$argon2id$stub").await.unwrap();
     tx.commit().await.unwrap();
-    let read = store.user_by_email("SARA@example.org").await.unwrap().unwrap();
+    let read = store
+        .user_by_email("SARA@example.org")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(read.role, Role::Admin);
     assert_eq!(read.password_hash.as_deref(), Some("$argon2id$stub"));
 });
@@ -283,9 +336,15 @@ both_backends!(users_and_roles, async |db: &TestDb| {
 both_backends!(settings_are_stored, async |db: &TestDb| {
     let store = &db.store;
     let mut tx = store.begin().await.unwrap();
-    tx.put_setting("name", &serde_json::json!("صحيفة الأفق")).await.unwrap();
-    tx.put_setting("hijri", &serde_json::json!(true)).await.unwrap();
-    tx.put_setting("name", &serde_json::json!("مداد")).await.unwrap();
+    tx.put_setting("name", &serde_json::json!("صحيفة الأفق"))
+        .await
+        .unwrap();
+    tx.put_setting("hijri", &serde_json::json!(true))
+        .await
+        .unwrap();
+    tx.put_setting("name", &serde_json::json!("مداد"))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let map = store.settings_map().await.unwrap();
     assert_eq!(map["name"], "مداد");
@@ -306,7 +365,10 @@ both_backends!(backup_restores_everything, async |db: &TestDb| {
     std::fs::write(media_dir.join("2024/11/a.svg"), b"<svg/>").unwrap();
     let mut tx = store.begin().await.unwrap();
     let parent = tx.section_by_name_or_create("ثقافة").await.unwrap();
-    let child = tx.insert_section("كتب", Some(parent.id), None).await.unwrap();
+    let child = tx
+        .insert_section("كتب", Some(parent.id), None)
+        .await
+        .unwrap();
     let mut about = ArticleData::new(ArticleKind::Page, "من نحن");
     about.body = paragraph("عن الصحيفة");
     about.status = Status::Published;
@@ -321,12 +383,16 @@ both_backends!(backup_restores_everything, async |db: &TestDb| {
     tx.commit().await.unwrap();
 
     let file = db.dir.path().join("site.backup");
-    let report = midad_store::backup_to(store, &media_dir, &file).await.unwrap();
+    let report = midad_store::backup_to(store, &media_dir, &file)
+        .await
+        .unwrap();
     assert_eq!(report.files, 1);
 
     let target = TestDb::sqlite().await;
     let target_media = target.dir.path().join("media");
-    midad_store::restore_from(&file, &target.store, &target_media).await.unwrap();
+    midad_store::restore_from(&file, &target.store, &target_media)
+        .await
+        .unwrap();
     assert_eq!(
         std::fs::read(target_media.join("2024/11/a.svg")).unwrap(),
         b"<svg/>"
@@ -339,7 +405,10 @@ both_backends!(backup_restores_everything, async |db: &TestDb| {
         target.store.articles(&q).await.unwrap(),
         store.articles(&q).await.unwrap()
     );
-    assert_eq!(target.store.sections().await.unwrap(), store.sections().await.unwrap());
+    assert_eq!(
+        target.store.sections().await.unwrap(),
+        store.sections().await.unwrap()
+    );
     // A restored site keeps working: new rows get fresh ids.
     let next = publish(&target.store, article("بعد الاستعادة")).await;
     assert!(next.id > 3);

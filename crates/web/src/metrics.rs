@@ -72,7 +72,10 @@ pub(crate) async fn render(State(app): State<Arc<App>>) -> impl IntoResponse {
         app.store.backend().as_str()
     ));
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         out,
     )
 }

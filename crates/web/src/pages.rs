@@ -29,15 +29,27 @@ async fn names(app: &App, articles: &[&Article]) -> Result<Names, WebError> {
         }
     }
     Ok(Names {
-        sections: store.sections().await?.into_iter().map(|s| (s.id, s)).collect(),
+        sections: store
+            .sections()
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect(),
         tags: store.tags().await?.into_iter().map(|t| (t.id, t)).collect(),
-        authors: store.authors().await?.into_iter().map(|a| (a.id, a)).collect(),
+        authors: store
+            .authors()
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect(),
         media,
     })
 }
 
 fn views(list: &[Article], names: &Names, locale: &Locale) -> Vec<ArticleView> {
-    list.iter().map(|a| view::view(a, names, locale, false)).collect()
+    list.iter()
+        .map(|a| view::view(a, names, locale, false))
+        .collect()
 }
 
 pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebError> {
@@ -52,9 +64,15 @@ pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebErr
             ..ArticleQuery::published(ArticleKind::Article, 1)
         })
         .await?;
-    let lead = featured.into_iter().next().or_else(|| latest.first().cloned());
+    let lead = featured
+        .into_iter()
+        .next()
+        .or_else(|| latest.first().cloned());
     let lead_id = lead.as_ref().map(|a| a.id);
-    let rest: Vec<Article> = latest.into_iter().filter(|a| Some(a.id) != lead_id).collect();
+    let rest: Vec<Article> = latest
+        .into_iter()
+        .filter(|a| Some(a.id) != lead_id)
+        .collect();
     let since = Utc::now() - Duration::hours(BREAKING_HOURS);
     let breaking: Vec<Article> = store
         .articles(&ArticleQuery {
@@ -69,7 +87,12 @@ pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebErr
         .articles(&ArticleQuery::published(ArticleKind::Caricature, 1))
         .await?;
     let mut section_blocks = Vec::new();
-    for section in store.sections().await?.into_iter().filter(|s| s.parent_id.is_none()) {
+    for section in store
+        .sections()
+        .await?
+        .into_iter()
+        .filter(|s| s.parent_id.is_none())
+    {
         let list = store
             .articles(&ArticleQuery {
                 section_id: Some(section.id),
@@ -80,7 +103,11 @@ pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebErr
             section_blocks.push((section, list));
         }
     }
-    let mut all: Vec<&Article> = rest.iter().chain(lead.iter()).chain(caricature.iter()).collect();
+    let mut all: Vec<&Article> = rest
+        .iter()
+        .chain(lead.iter())
+        .chain(caricature.iter())
+        .collect();
     all.extend(section_blocks.iter().flat_map(|(_, l)| l.iter()));
     let names = names(&app, &all).await?;
     let sections: Vec<_> = section_blocks
@@ -156,7 +183,10 @@ fn v<T: serde::Serialize>(value: &T) -> Value {
 
 fn page(html: String) -> Response {
     (
-        [(header::CACHE_CONTROL, "public, max-age=0, s-maxage=60, stale-while-revalidate=600")],
+        [(
+            header::CACHE_CONTROL,
+            "public, max-age=0, s-maxage=60, stale-while-revalidate=600",
+        )],
         Html(html),
     )
         .into_response()

@@ -55,22 +55,38 @@ impl Locale {
 
     fn ymd(&self, t: DateTime<Utc>) -> (Ymd, u8, u8) {
         let local = t.with_timezone(&self.tz);
-        let ymd = Ymd::new(local.year(), local.month() as u8, local.day() as u8)
-            .unwrap_or(Ymd { year: 1970, month: 1, day: 1 });
-        (ymd, chrono::Timelike::hour(&local) as u8, chrono::Timelike::minute(&local) as u8)
+        let ymd = Ymd::new(local.year(), local.month() as u8, local.day() as u8).unwrap_or(Ymd {
+            year: 1970,
+            month: 1,
+            day: 1,
+        });
+        (
+            ymd,
+            chrono::Timelike::hour(&local) as u8,
+            chrono::Timelike::minute(&local) as u8,
+        )
     }
 
     pub fn header_date(&self, t: DateTime<Utc>) -> String {
-        self.dates.as_ref().map(|f| f.header(self.ymd(t).0)).unwrap_or_default()
+        self.dates
+            .as_ref()
+            .map(|f| f.header(self.ymd(t).0))
+            .unwrap_or_default()
     }
 
     pub fn hijri(&self, t: DateTime<Utc>) -> String {
-        self.dates.as_ref().map(|f| f.hijri(self.ymd(t).0)).unwrap_or_default()
+        self.dates
+            .as_ref()
+            .map(|f| f.hijri(self.ymd(t).0))
+            .unwrap_or_default()
     }
 
     pub fn date_time(&self, t: DateTime<Utc>) -> String {
         let (d, h, m) = self.ymd(t);
-        self.dates.as_ref().map(|f| f.date_time(d, h, m)).unwrap_or_default()
+        self.dates
+            .as_ref()
+            .map(|f| f.date_time(d, h, m))
+            .unwrap_or_default()
     }
 
     /// RFC 3339 in the site's zone, for `<time datetime>` and structured data.

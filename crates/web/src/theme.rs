@@ -12,10 +12,22 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../../themes/default/templates/base.html")),
-    ("home.html", include_str!("../../../themes/default/templates/home.html")),
-    ("article.html", include_str!("../../../themes/default/templates/article.html")),
-    ("macros.html", include_str!("../../../themes/default/templates/macros.html")),
+    (
+        "base.html",
+        include_str!("../../../themes/default/templates/base.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../../../themes/default/templates/home.html"),
+    ),
+    (
+        "article.html",
+        include_str!("../../../themes/default/templates/article.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../../themes/default/templates/macros.html"),
+    ),
 ];
 
 const STATIC: &[(&str, &[u8])] = &[(
@@ -153,10 +165,7 @@ fn mime_of(name: &str) -> &'static str {
     }
 }
 
-pub(crate) async fn static_file(
-    State(app): State<Arc<App>>,
-    Path(file): Path<String>,
-) -> Response {
+pub(crate) async fn static_file(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
     let theme = &app.theme;
     if let Some(asset) = theme
         .by_hashed

@@ -67,18 +67,21 @@ pub(crate) fn view(a: &Article, names: &Names, locale: &Locale, with_body: bool)
     let d = &a.data;
     let text = body::plain_text(&d.body);
     let minutes = midad_arabic::reading_minutes(midad_arabic::word_count(&text));
-    let image = d.image_id.and_then(|id| names.media.get(&id)).map(|m| Image {
-        url: format!("/media/{}", m.path),
-        width: m.width,
-        height: m.height,
-        alt: d
-            .image_alt
-            .clone()
-            .or_else(|| m.alt.clone())
-            .unwrap_or_default(),
-        caption: d.image_caption.clone().or_else(|| m.caption.clone()),
-        credit: d.image_credit.clone().or_else(|| m.credit.clone()),
-    });
+    let image = d
+        .image_id
+        .and_then(|id| names.media.get(&id))
+        .map(|m| Image {
+            url: format!("/media/{}", m.path),
+            width: m.width,
+            height: m.height,
+            alt: d
+                .image_alt
+                .clone()
+                .or_else(|| m.alt.clone())
+                .unwrap_or_default(),
+            caption: d.image_caption.clone().or_else(|| m.caption.clone()),
+            credit: d.image_credit.clone().or_else(|| m.credit.clone()),
+        });
     ArticleView {
         id: a.id,
         kind: d.kind.as_str(),

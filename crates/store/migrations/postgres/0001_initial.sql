@@ -1,4 +1,5 @@
--- Midad's schema on PostgreSQL. Times are timestamptz; ids are identity columns.
+-- Midad's schema on PostgreSQL. Times are timestamptz; ids are identity columns; slugs use
+-- the "C" collation: they are identifiers, compared and range-scanned byte by byte.
 
 CREATE TABLE media (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -16,7 +17,7 @@ CREATE TABLE media (
 CREATE TABLE sections (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name        TEXT NOT NULL,
-    slug        TEXT NOT NULL UNIQUE,
+    slug        TEXT COLLATE "C" NOT NULL UNIQUE,
     parent_id   BIGINT REFERENCES sections(id) ON DELETE SET NULL,
     description TEXT,
     position    BIGINT NOT NULL DEFAULT 0
@@ -25,13 +26,13 @@ CREATE TABLE sections (
 CREATE TABLE tags (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name        TEXT NOT NULL,
-    slug        TEXT NOT NULL UNIQUE
+    slug        TEXT COLLATE "C" NOT NULL UNIQUE
 );
 
 CREATE TABLE authors (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name        TEXT NOT NULL,
-    slug        TEXT NOT NULL UNIQUE,
+    slug        TEXT COLLATE "C" NOT NULL UNIQUE,
     bio         TEXT,
     photo_id    BIGINT REFERENCES media(id) ON DELETE SET NULL
 );
@@ -52,7 +53,7 @@ CREATE TABLE articles (
     kind            TEXT NOT NULL CHECK (kind IN ('article', 'caricature', 'page')),
     status          TEXT NOT NULL CHECK (status IN ('draft', 'pending', 'scheduled', 'published', 'archived')),
     title           TEXT NOT NULL,
-    slug            TEXT NOT NULL,
+    slug            TEXT COLLATE "C" NOT NULL,
     subtitle        TEXT,
     excerpt         TEXT,
     body            TEXT NOT NULL,

@@ -56,7 +56,9 @@ impl TestDb {
 
 async fn admin(base: &str, sql: &str) {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to TEST_POSTGRES_URL");
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .expect("connect to TEST_POSTGRES_URL");
     sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
         .execute(&mut conn)
         .await
