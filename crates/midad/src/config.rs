@@ -303,7 +303,7 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
         );
     }
     let base = &c.server.base_url;
-    if !base.is_empty() && !(base.starts_with("http://") || base.starts_with("https://")) {
+    if !(base.is_empty() || base.starts_with("http://") || base.starts_with("https://")) {
         bad(
             "server.base_url",
             base,
@@ -351,7 +351,7 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
         bad("site.name", name, "a non-empty name");
     }
     let smtp = &c.mail.smtp_url;
-    if !smtp.is_empty() && !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
+    if !(smtp.is_empty() || smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
         bad(
             "mail.smtp_url",
             &midad_store::redact(smtp),

@@ -277,9 +277,7 @@ impl Store {
             .bind(limit)
             .fetch_all(db)
             .await?;
-            rows.iter()
-                .map(|r| rows::change(r))
-                .collect::<Result<Vec<_>>>()?
+            rows.iter().map(rows::change).collect::<Result<Vec<_>>>()?
         });
         Ok(rows)
     }

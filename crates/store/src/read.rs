@@ -112,6 +112,9 @@ macro_rules! bind_all {
     }};
 }
 
+/// (article id, linked id) pairs.
+type Links = Vec<(i64, i64)>;
+
 const SECTION_COLUMNS: &str = "id, name, slug, parent_id, description, position";
 const MEDIA_COLUMNS: &str = "id, path, mime, width, height, size, alt, caption, credit, created_at";
 const USER_COLUMNS: &str = "id, email, name, role, author_id, password_hash, disabled, created_at";
@@ -179,9 +182,7 @@ impl Store {
                 .bind(q.offset.max(0))
                 .fetch_all(db)
                 .await?;
-            rows.iter()
-                .map(|r| rows::article(r))
-                .collect::<Result<Vec<_>>>()?
+            rows.iter().map(rows::article).collect::<Result<Vec<_>>>()?
         });
         self.with_links(list).await
     }
@@ -213,7 +214,7 @@ impl Store {
         let author_sql = format!(
             "SELECT article_id, author_id FROM article_authors WHERE article_id IN ({ids}) ORDER BY article_id, position"
         );
-        let (tags, authors): (Vec<(i64, i64)>, Vec<(i64, i64)>) = dispatch!(self.pools(), |db| {
+        let (tags, authors): (Links, Links) = dispatch!(self.pools(), |db| {
             (
                 sqlx::query_as(AssertSqlSafe(tag_sql)).fetch_all(db).await?,
                 sqlx::query_as(AssertSqlSafe(author_sql))
@@ -240,9 +241,7 @@ impl Store {
         let sql = format!("SELECT {SECTION_COLUMNS} FROM sections ORDER BY position, id");
         Ok(dispatch!(self.pools(), |db| {
             let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter()
-                .map(|r| rows::section(r))
-                .collect::<Result<Vec<_>>>()?
+            rows.iter().map(rows::section).collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -255,9 +254,7 @@ impl Store {
             let rows = sqlx::query("SELECT id, name, slug FROM tags ORDER BY id")
                 .fetch_all(db)
                 .await?;
-            rows.iter()
-                .map(|r| rows::tag(r))
-                .collect::<Result<Vec<_>>>()?
+            rows.iter().map(rows::tag).collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -287,9 +284,7 @@ impl Store {
             let rows = sqlx::query("SELECT id, name, slug, bio, photo_id FROM authors ORDER BY id")
                 .fetch_all(db)
                 .await?;
-            rows.iter()
-                .map(|r| rows::author(r))
-                .collect::<Result<Vec<_>>>()?
+            rows.iter().map(rows::author).collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -323,9 +318,7 @@ impl Store {
         let sql = format!("SELECT {MEDIA_COLUMNS} FROM media ORDER BY id");
         Ok(dispatch!(self.pools(), |db| {
             let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter()
-                .map(|r| rows::media(r))
-                .collect::<Result<Vec<_>>>()?
+            rows.iter().map(rows::media).collect::<Result<Vec<_>>>()?
         }))
     }
 
@@ -333,9 +326,7 @@ impl Store {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
         Ok(dispatch!(self.pools(), |db| {
             let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter()
-                .map(|r| rows::user(r))
-                .collect::<Result<Vec<_>>>()?
+            rows.iter().map(rows::user).collect::<Result<Vec<_>>>()?
         }))
     }
 
