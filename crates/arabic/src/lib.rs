@@ -1,11 +1,13 @@
 //! Arabic text and time for Midad: normalisation, slugs, digits, plural forms and dates.
 //! Pure functions over strings and numbers, with CLDR data from ICU4X; no I/O.
 
+pub mod analyze;
 pub mod date;
 pub mod digits;
 pub mod plural;
 pub mod text;
 
+pub use analyze::{MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, tokenize};
 pub use date::{DateError, DateFormatter, Weekday, Ymd, from_hijri, hijri_ymd};
 pub use digits::{Digits, digits, format_number, to_arabic_digits, to_latin_digits};
 pub use plural::{

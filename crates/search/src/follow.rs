@@ -1,0 +1,146 @@
+//! Keeping the index current: a follower reads the change log after the sequence the index
+//! last committed, re-reads each changed article and indexes it (published) or removes it
+//! (anything else). A rebuild reads every published article afresh.
+
+use crate::{Doc, Result, SearchIndex};
+use midad_core::{Article, ArticleKind, Status, body};
+use midad_store::{ArticleQuery, Order, Store};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Names by id, loaded once per batch.
+struct Names {
+    sections: HashMap<i64, String>,
+    tags: HashMap<i64, String>,
+    authors: HashMap<i64, String>,
+}
+
+async fn names(store: &Store) -> Result<Names> {
+    Ok(Names {
+        sections: store.sections().await?.into_iter().map(|s| (s.id, s.name)).collect(),
+        tags: store.tags().await?.into_iter().map(|t| (t.id, t.name)).collect(),
+        authors: store.authors().await?.into_iter().map(|a| (a.id, a.name)).collect(),
+    })
+}
+
+fn searchable(a: &Article) -> bool {
+    a.data.status == Status::Published && a.data.kind != ArticleKind::Page
+}
+
+fn doc(a: &Article, n: &Names) -> Doc {
+    let d = &a.data;
+    Doc {
+        id: a.id,
+        kind: d.kind.as_str().to_string(),
+        title: d.title.clone(),
+        subtitle: d.subtitle.clone().unwrap_or_default(),
+        excerpt: d.excerpt.clone().unwrap_or_default(),
+        body: body::plain_text(&d.body),
+        section_id: d.section_id,
+        section: d
+            .section_id
+            .and_then(|id| n.sections.get(&id).cloned())
+            .unwrap_or_default(),
+        tags: d.tag_ids.iter().filter_map(|id| n.tags.get(id).cloned()).collect(),
+        authors: d.author_ids.iter().filter_map(|id| n.authors.get(id).cloned()).collect(),
+        published_at: d.published_at.unwrap_or(a.created_at),
+    }
+}
+
+/// Indexes every published article from scratch. `progress` is told (done, total).
+pub async fn rebuild(
+    index: &SearchIndex,
+    store: &Store,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64> {
+    // The log position first: anything written during the rebuild is replayed after it.
+    let seq = store.latest_seq().await?;
+    let total = store
+        .count_articles(&ArticleQuery {
+            status: Some(Status::Published),
+            ..Default::default()
+        })
+        .await? as u64;
+    index.clear()?;
+    let names = names(store).await?;
+    let mut done = 0;
+    let mut offset = 0;
+    loop {
+        let batch = store
+            .articles(&ArticleQuery {
+                status: Some(Status::Published),
+                order: Order::Id,
+                limit: 1000,
+                offset,
+                ..Default::default()
+            })
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        offset += batch.len() as i64;
+        let docs: Vec<Doc> = batch.iter().filter(|a| searchable(a)).map(|a| doc(a, &names)).collect();
+        done += batch.len() as u64;
+        index.apply(&docs, &[], None)?;
+        progress(done, total);
+    }
+    index.apply(&[], &[], Some(seq))?;
+    Ok(done)
+}
+
+/// Applies the change log after the index's sequence, once. Returns how many entries.
+pub async fn catch_up(index: &SearchIndex, store: &Store) -> Result<usize> {
+    let after = index.indexed_seq().unwrap_or(0);
+    let changes = store.changes_after(after, 5000).await?;
+    let Some(last) = changes.last().map(|c| c.seq) else {
+        return Ok(0);
+    };
+    let mut ids = BTreeSet::new();
+    let mut names_changed = false;
+    for c in &changes {
+        match c.kind {
+            midad_core::EntityKind::Article => {
+                ids.insert(c.entity_id);
+            }
+            midad_core::EntityKind::Section
+            | midad_core::EntityKind::Tag
+            | midad_core::EntityKind::Author => names_changed = true,
+            _ => {}
+        }
+    }
+    if names_changed {
+        tracing::debug!("section, tag or byline renamed: articles keep their old names until re-saved or reindexed");
+    }
+    let names = names(store).await?;
+    let mut upserts = Vec::new();
+    let mut deletes = Vec::new();
+    for id in ids {
+        match store.article(id).await? {
+            Some(a) if searchable(&a) => upserts.push(doc(&a, &names)),
+            _ => deletes.push(id),
+        }
+    }
+    index.apply(&upserts, &deletes, Some(last))?;
+    Ok(changes.len())
+}
+
+/// Follows the change log until the process ends: woken by local commits, and polling
+/// every second for those of other nodes.
+pub async fn follow(index: Arc<SearchIndex>, store: Store, needs_rebuild: bool) {
+    if needs_rebuild {
+        match rebuild(&index, &store, |_, _| {}).await {
+            Ok(n) => tracing::info!(articles = n, "search index rebuilt"),
+            Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
+        }
+    }
+    let mut rx = store.subscribe();
+    loop {
+        match catch_up(&index, &store).await {
+            Ok(n) if n >= 5000 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "search index could not follow the change log"),
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), rx.changed()).await;
+    }
+}

@@ -1,0 +1,399 @@
+//! Arabic-aware full-text search over published articles: a tantivy index in the data
+//! folder, fed by the change log, queried with the same analyzer that built it.
+//!
+//! Every text is indexed twice: as normalised words (`title`, `body`, `meta`) and as light
+//! stems (`*_stem`). A query word matches both, with the exact form weighted higher, so
+//! «الحكومة» finds «والحكومة» and «حكومات» but ranks the article that says «الحكومة» first.
+
+mod analyzer;
+mod follow;
+mod highlight;
+mod query;
+
+pub use follow::{catch_up, follow, rebuild};
+pub use query::{ParsedQuery, QueryError, parse};
+
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    DateOptions, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::{DateTime as TDateTime, Index, IndexReader, IndexWriter, Order, TantivyDocument, Term};
+
+/// Bump when the schema or the analyzer changes: an index built by another version is
+/// rebuilt at start-up instead of being read wrongly.
+const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index folder: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("store: {0}")]
+    Store(#[from] midad_store::StoreError),
+    #[error("{0}")]
+    Query(#[from] QueryError),
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// What the index knows of one article.
+#[derive(Clone, Debug, Default)]
+pub struct Doc {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub subtitle: String,
+    pub excerpt: String,
+    pub body: String,
+    pub section_id: Option<i64>,
+    pub section: String,
+    pub tags: Vec<String>,
+    pub authors: Vec<String>,
+    pub published_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub kind: Field,
+    pub title: Field,
+    pub title_stem: Field,
+    pub body: Field,
+    pub body_stem: Field,
+    pub meta: Field,
+    pub meta_stem: Field,
+    pub section_id: Field,
+    pub published: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let exact = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(analyzer::EXACT)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let o = TextOptions::default().set_indexing_options(indexing);
+        if stored { o.set_stored() } else { o }
+    };
+    // Stems keep positions too: a quoted phrase matches «للطاقة الشمسية» for «الطاقة الشمسية».
+    let stem = || {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer::STEM)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | tantivy::schema::FAST),
+        kind: b.add_text_field("kind", tantivy::schema::STRING),
+        title: b.add_text_field("title", exact(true)),
+        title_stem: b.add_text_field("title_stem", stem()),
+        body: b.add_text_field("body", exact(true)),
+        body_stem: b.add_text_field("body_stem", stem()),
+        meta: b.add_text_field("meta", exact(false)),
+        meta_stem: b.add_text_field("meta_stem", stem()),
+        section_id: b.add_u64_field("section_id", INDEXED | tantivy::schema::FAST),
+        published: b.add_date_field(
+            "published",
+            DateOptions::default().set_indexed().set_fast().set_stored(),
+        ),
+    };
+    (b.build(), fields)
+}
+
+/// How results are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub query: String,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+    pub section_id: Option<i64>,
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound.
+    pub to: Option<DateTime<Utc>>,
+    pub sort: Sort,
+}
+
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub id: i64,
+    pub score: f32,
+    /// The title as written, HTML-escaped, matched words in `<mark>`.
+    pub title_html: String,
+    /// A passage of the text around the matches, same escaping.
+    pub snippet_html: String,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub query: ParsedQuery,
+}
+
+/// The index and its single writer.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    dir: Option<PathBuf>,
+}
+
+/// Memory for the writer's indexing buffer; tantivy splits it between its threads.
+const WRITER_MEMORY: usize = 120_000_000;
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when missing. A folder that holds no usable
+    /// index (corrupt, or built by another schema version) is moved aside and recreated;
+    /// `needs_rebuild` then says so.
+    pub fn open(dir: &Path) -> Result<(SearchIndex, bool)> {
+        std::fs::create_dir_all(dir)?;
+        let version_file = dir.join("midad-schema-version");
+        let version_ok = std::fs::read_to_string(&version_file)
+            .map(|v| v.trim() == SCHEMA_VERSION.to_string())
+            .unwrap_or(false);
+        let (schema, fields) = schema();
+        let opened = if version_ok {
+            Index::open_in_dir(dir).ok()
+        } else {
+            None
+        };
+        let (index, rebuilt) = match opened {
+            Some(index) => (index, false),
+            None => {
+                if std::fs::read_dir(dir)?.next().is_some() {
+                    tracing::warn!(dir = %dir.display(), "search index unusable; rebuilding it");
+                    let aside = dir.with_extension(format!("broken-{}", std::process::id()));
+                    std::fs::rename(dir, &aside)?;
+                    std::fs::create_dir_all(dir)?;
+                    let _ = std::fs::remove_dir_all(&aside);
+                }
+                let index = Index::create_in_dir(dir, schema)?;
+                std::fs::write(&version_file, SCHEMA_VERSION.to_string())?;
+                (index, true)
+            }
+        };
+        let me = SearchIndex::with_index(index, fields, Some(dir.to_path_buf()))?;
+        let needs = rebuilt || me.indexed_seq().is_none();
+        Ok((me, needs))
+    }
+
+    /// An index in memory, for tests and tools.
+    pub fn in_memory() -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        SearchIndex::with_index(Index::create_in_ram(schema), fields, None)
+    }
+
+    fn with_index(index: Index, fields: Fields, dir: Option<PathBuf>) -> Result<SearchIndex> {
+        analyzer::register(&index);
+        let writer = index.writer(WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            dir,
+        })
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The change-log sequence the last commit covered.
+    pub fn indexed_seq(&self) -> Option<i64> {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| p.parse().ok())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        // A panic while holding the writer leaves it usable: tantivy rolls back on error.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn document(&self, d: &Doc) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, d.id as u64);
+        doc.add_text(f.kind, &d.kind);
+        doc.add_text(f.title, &d.title);
+        doc.add_text(f.title_stem, &d.title);
+        let body = [d.subtitle.as_str(), d.excerpt.as_str(), d.body.as_str()]
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        doc.add_text(f.body, &body);
+        doc.add_text(f.body_stem, &body);
+        let meta = std::iter::once(d.section.as_str())
+            .chain(d.tags.iter().map(String::as_str))
+            .chain(d.authors.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ، ");
+        doc.add_text(f.meta, &meta);
+        doc.add_text(f.meta_stem, &meta);
+        if let Some(s) = d.section_id {
+            doc.add_u64(f.section_id, s as u64);
+        }
+        doc.add_date(
+            f.published,
+            TDateTime::from_timestamp_secs(d.published_at.timestamp()),
+        );
+        doc
+    }
+
+    /// Adds or replaces documents and removes others, then commits, recording the
+    /// change-log sequence this commit covers. Readers see the result at once.
+    pub fn apply(&self, upserts: &[Doc], deletes: &[i64], seq: Option<i64>) -> Result<()> {
+        let mut writer = self.lock();
+        for id in deletes.iter().chain(upserts.iter().map(|d| &d.id)) {
+            writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
+        }
+        for d in upserts {
+            writer.add_document(self.document(d))?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        if let Some(seq) = seq {
+            commit.set_payload(&seq.to_string());
+        }
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&self) -> Result<()> {
+        let mut writer = self.lock();
+        writer.delete_all_documents()?;
+        writer.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Runs a search. An unusable query (empty, too long) is an error the caller shows.
+    pub fn search(&self, req: &Request) -> Result<Results> {
+        let parsed = query::parse(&req.query)?;
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.to_query(&f))];
+        if let Some(section) = req.section_id {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.section_id, section as u64),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if req.from.is_some() || req.to.is_some() {
+            let bound = |t: Option<DateTime<Utc>>, inclusive: bool| match t {
+                None => std::ops::Bound::Unbounded,
+                Some(t) => {
+                    let term = Term::from_field_date_for_search(
+                        f.published,
+                        TDateTime::from_timestamp_secs(t.timestamp()),
+                    );
+                    if inclusive {
+                        std::ops::Bound::Included(term)
+                    } else {
+                        std::ops::Bound::Excluded(term)
+                    }
+                }
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(req.from, true), bound(req.to, false))),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let per_page = req.per_page.clamp(1, 100);
+        let offset = req.page.max(1).saturating_sub(1).saturating_mul(per_page);
+        let limit = TopDocs::with_limit(per_page).and_offset(offset);
+        let (addresses, total): (Vec<(f32, tantivy::DocAddress)>, usize) = match req.sort {
+            Sort::Relevance => searcher.search(&query, &(limit.order_by_score(), Count))?,
+            Sort::Newest => {
+                let (docs, total) = searcher.search(
+                    &query,
+                    &(
+                        limit.order_by_fast_field::<TDateTime>("published", Order::Desc),
+                        Count,
+                    ),
+                )?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+            }
+        };
+        let marker = highlight::Marker::new(&parsed);
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
+            let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
+            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+            let published_at = doc
+                .get_first(f.published)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0));
+            hits.push(Hit {
+                id,
+                score,
+                title_html: marker.mark_all(title),
+                snippet_html: marker.snippet(body, 240),
+                published_at,
+            });
+        }
+        Ok(Results {
+            total,
+            hits,
+            query: parsed,
+        })
+    }
+
+    /// Titles that start with what has been typed so far, for the search box.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<(i64, String)>> {
+        let q = query::suggest_query(typed, &self.fields)?;
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&q, &TopDocs::with_limit(limit.clamp(1, 20)).order_by_score())?;
+        let mut out = Vec::new();
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = doc.get_first(self.fields.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
+            let title = doc
+                .get_first(self.fields.title)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string();
+            out.push((id, title));
+        }
+        Ok(out)
+    }
+}

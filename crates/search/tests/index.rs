@@ -1,0 +1,185 @@
+//! The index as a reader meets it: snippets in the original spelling, filters, ordering,
+//! bad queries, and the follower that keeps it current from the change log.
+
+use chrono::{TimeZone, Utc};
+use midad_core::body::Block;
+use midad_core::{ArticleData, ArticleKind, Status};
+use midad_search::{Doc, QueryError, Request, SearchError, SearchIndex, Sort};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn doc(id: i64, title: &str, body: &str, section: i64, day: u32) -> Doc {
+    Doc {
+        id,
+        kind: "article".into(),
+        title: title.into(),
+        body: body.into(),
+        section_id: Some(section),
+        section: format!("قسم {section}"),
+        published_at: Utc.with_ymd_and_hms(2024, 11, day, 9, 0, 0).unwrap(),
+        ..Default::default()
+    }
+}
+
+fn search(index: &SearchIndex, q: &str) -> Vec<i64> {
+    index
+        .search(&Request {
+            query: q.into(),
+            page: 1,
+            per_page: 20,
+            ..Default::default()
+        })
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+fn small_index() -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .apply(
+            &[
+                doc(1, "الحكومةُ تُعلِنُ خطةً للطاقة", "أعلنت الحكومة خطة جديدة للطاقة الشمسية في الجنوب.", 1, 10),
+                doc(2, "المنتخب يفوز", "فاز المنتخب الوطني على ضيفه بهدفين، وأشاد المدرب بالحكومة.", 2, 12),
+                doc(3, "أسعار النفط", "ارتفعت أسعار النفط ٤٠ دولارا في أسبوع.", 1, 14),
+            ],
+            &[],
+            Some(3),
+        )
+        .unwrap();
+    index
+}
+
+#[test]
+fn snippets_mark_the_words_as_written_and_escape_the_rest() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .apply(
+            &[doc(7, "عنوان <b>", "قال الوزير إنّ الحُكومةَ ستدعم <script>x</script> المزارعين.", 1, 1)],
+            &[],
+            None,
+        )
+        .unwrap();
+    let r = index
+        .search(&Request {
+            query: "الحكومة".into(),
+            page: 1,
+            per_page: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.total, 1);
+    let hit = &r.hits[0];
+    assert!(hit.snippet_html.contains("<mark>الحُكومةَ</mark>"), "{}", hit.snippet_html);
+    assert!(hit.snippet_html.contains("&lt;script&gt;"), "{}", hit.snippet_html);
+    assert!(!hit.snippet_html.contains("<script"));
+    assert_eq!(hit.title_html, "عنوان &lt;b&gt;");
+}
+
+#[test]
+fn folding_prefixes_digits_and_title_weight() {
+    let index = small_index();
+    assert_eq!(search(&index, "الحكومة")[0], 1, "title beats a mention in the body");
+    assert_eq!(search(&index, "والحكومه"), vec![1, 2]);
+    assert_eq!(search(&index, "40"), vec![3]);
+    assert_eq!(search(&index, "الحكومة -المنتخب"), vec![1]);
+    assert_eq!(search(&index, "\"الطاقة الشمسية\""), vec![1]);
+    assert!(search(&index, "\"الشمسية الطاقة\"").is_empty());
+}
+
+#[test]
+fn filters_order_and_pages() {
+    let index = small_index();
+    let base = Request {
+        query: "الحكومة".into(),
+        page: 1,
+        per_page: 20,
+        ..Default::default()
+    };
+    let r = index.search(&Request { section_id: Some(2), ..base.clone() }).unwrap();
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2]);
+    let r = index.search(&Request { sort: Sort::Newest, ..base.clone() }).unwrap();
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2, 1]);
+    let r = index
+        .search(&Request {
+            from: Some(Utc.with_ymd_and_hms(2024, 11, 11, 0, 0, 0).unwrap()),
+            ..base.clone()
+        })
+        .unwrap();
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2]);
+    let r = index.search(&Request { per_page: 1, page: 2, ..base.clone() }).unwrap();
+    assert_eq!((r.total, r.hits.len()), (2, 1));
+    let r = index.search(&Request { page: 99, ..base }).unwrap();
+    assert!(r.hits.is_empty());
+}
+
+#[test]
+fn unusable_queries_are_refused_and_odd_ones_answered() {
+    let index = small_index();
+    for q in ["", "   ", "-", "\"\"", "«»"] {
+        let r = index.search(&Request { query: q.into(), page: 1, per_page: 5, ..Default::default() });
+        assert!(matches!(r, Err(SearchError::Query(QueryError::Empty))), "{q:?}");
+    }
+    let long = "حكومة ".repeat(2000);
+    let r = index.search(&Request { query: long, page: 1, per_page: 5, ..Default::default() });
+    assert!(matches!(r, Err(SearchError::Query(QueryError::TooLong))));
+    for q in ["\"الحكومة", "الحكومة\u{202E}", "' OR 1=1 --", "<script>alert(1)</script>", "a\u{0000}b", "((("] {
+        let r = index.search(&Request { query: q.into(), page: 1, per_page: 5, ..Default::default() });
+        assert!(r.is_ok() || matches!(r, Err(SearchError::Query(QueryError::Empty))), "{q:?}: {r:?}");
+    }
+}
+
+#[test]
+fn suggestions_complete_the_last_word() {
+    let index = small_index();
+    let s = index.suggest("الحكو", 5).unwrap();
+    assert_eq!(s.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1]);
+    assert!(index.suggest("أسعار ال", 5).unwrap().iter().all(|(id, _)| *id == 3));
+    assert!(index.suggest("", 5).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_follows_the_change_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("midad.db").display());
+    let store = midad_store::Store::open(&url).await.unwrap();
+    let (index, needs) = SearchIndex::open(&dir.path().join("search")).unwrap();
+    assert!(needs, "a new index is built from the store");
+    let index = Arc::new(index);
+    tokio::spawn(midad_search::follow(index.clone(), store.clone(), needs));
+
+    let mut data = ArticleData::new(ArticleKind::Article, "مهرجان الزيتون يفتتح أبوابه");
+    data.status = Status::Published;
+    data.body = vec![Block::Paragraph { html: "افتتح المهرجان السنوي للزيتون".into() }];
+    let mut tx = store.begin().await.unwrap();
+    let a = tx.insert_article(data).await.unwrap();
+    tx.commit().await.unwrap();
+    wait_until(|| search(&index, "زيتون") == vec![a.id]);
+
+    let mut hidden = a.data.clone();
+    hidden.status = Status::Draft;
+    let mut tx = store.begin().await.unwrap();
+    tx.update_article(a.id, None, hidden).await.unwrap();
+    tx.commit().await.unwrap();
+    wait_until(|| search(&index, "زيتون").is_empty());
+
+    // A reopened index knows where it stopped; a broken one is rebuilt.
+    drop(index);
+    std::fs::write(dir.path().join("search/meta.json"), "garbage").unwrap();
+    let (reopened, needs) = SearchIndex::open(&dir.path().join("search")).unwrap();
+    assert!(needs);
+    midad_search::rebuild(&reopened, &store, |_, _| {}).await.unwrap();
+    assert!(search(&reopened, "زيتون").is_empty());
+    assert_eq!(reopened.indexed_seq(), Some(store.latest_seq().await.unwrap()));
+}
+
+/// Waits for what the follower promises: within two seconds (checked with a generous bound).
+fn wait_until(mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ok() {
+        assert!(Instant::now() < deadline, "the index did not catch up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,120 @@
+//! The relevance test set: a corpus of Arabic articles and the queries a reader would type,
+//! each with the articles that must be in the top three (and, for phrases and exclusions,
+//! those that must not match at all). Every query must pass.
+
+use chrono::{DateTime, Utc};
+use midad_search::{Doc, Request, SearchIndex};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+struct Article {
+    id: i64,
+    title: String,
+    #[serde(default)]
+    subtitle: String,
+    #[serde(default)]
+    excerpt: String,
+    body: String,
+    section: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    published_at: String,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    q: String,
+    expect: Vec<i64>,
+    #[serde(default)]
+    absent: Vec<i64>,
+    covers: String,
+}
+
+fn load<T: for<'de> Deserialize<'de>>(name: &str) -> Vec<T> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}:{}: {e}", i + 1)))
+        .collect()
+}
+
+pub fn corpus_index() -> SearchIndex {
+    let articles: Vec<Article> = load("corpus.jsonl");
+    let mut sections: HashMap<String, i64> = HashMap::new();
+    let docs: Vec<Doc> = articles
+        .into_iter()
+        .map(|a| {
+            let next = sections.len() as i64 + 1;
+            let section_id = *sections.entry(a.section.clone()).or_insert(next);
+            Doc {
+                id: a.id,
+                kind: "article".into(),
+                title: a.title,
+                subtitle: a.subtitle,
+                excerpt: a.excerpt,
+                body: a.body,
+                section_id: Some(section_id),
+                section: a.section,
+                tags: a.tags,
+                authors: a.authors,
+                published_at: DateTime::parse_from_rfc3339(&a.published_at)
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(|e| panic!("{}: {e}", a.published_at)),
+            }
+        })
+        .collect();
+    assert!(docs.len() >= 200, "the corpus has {} articles", docs.len());
+    let index = SearchIndex::in_memory().unwrap();
+    index.apply(&docs, &[], Some(1)).unwrap();
+    index
+}
+
+fn ids(index: &SearchIndex, q: &str, n: usize) -> Vec<i64> {
+    index
+        .search(&Request {
+            query: q.into(),
+            page: 1,
+            per_page: n,
+            ..Default::default()
+        })
+        .map(|r| r.hits.iter().map(|h| h.id).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_query_finds_its_articles() {
+    let index = corpus_index();
+    let cases: Vec<Case> = load("queries.jsonl");
+    assert!(cases.len() >= 60, "{} queries", cases.len());
+    let mut failures = Vec::new();
+    let mut by_label: HashMap<&str, (usize, usize)> = HashMap::new();
+    for case in &cases {
+        let top = ids(&index, &case.q, 3);
+        let all = ids(&index, &case.q, 100);
+        let missing: Vec<i64> = case.expect.iter().filter(|id| !top.contains(id)).copied().collect();
+        let leaked: Vec<i64> = case.absent.iter().filter(|id| all.contains(id)).copied().collect();
+        let entry = by_label.entry(case.covers.as_str()).or_default();
+        entry.1 += 1;
+        if missing.is_empty() && leaked.is_empty() {
+            entry.0 += 1;
+        } else {
+            failures.push(format!(
+                "«{}» ({}): top 3 {top:?}; missing {missing:?}; should not match {leaked:?}",
+                case.q, case.covers
+            ));
+        }
+    }
+    let mut labels: Vec<_> = by_label.into_iter().collect();
+    labels.sort();
+    for (label, (ok, n)) in labels {
+        println!("{label:24} {ok}/{n}");
+    }
+    println!("{} of {} queries pass", cases.len() - failures.len(), cases.len());
+    assert!(failures.is_empty(), "{} failing queries:\n{}", failures.len(), failures.join("\n"));
+}
