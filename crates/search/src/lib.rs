@@ -19,10 +19,12 @@ use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
-    DateOptions, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    DateOptions, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    Value,
 };
-use tantivy::{DateTime as TDateTime, Index, IndexReader, IndexWriter, Order, TantivyDocument, Term};
+use tantivy::{
+    DateTime as TDateTime, Index, IndexReader, IndexWriter, Order, TantivyDocument, Term,
+};
 
 /// Bump when the schema or the analyzer changes: an index built by another version is
 /// rebuilt at start-up instead of being read wrongly.
@@ -357,7 +359,10 @@ impl SearchIndex {
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
             let id = doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
-            let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
+            let title = doc
+                .get_first(f.title)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
             let published_at = doc
                 .get_first(f.published)
@@ -382,11 +387,17 @@ impl SearchIndex {
     pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<(i64, String)>> {
         let q = query::suggest_query(typed, &self.fields)?;
         let searcher = self.reader.searcher();
-        let top = searcher.search(&q, &TopDocs::with_limit(limit.clamp(1, 20)).order_by_score())?;
+        let top = searcher.search(
+            &q,
+            &TopDocs::with_limit(limit.clamp(1, 20)).order_by_score(),
+        )?;
         let mut out = Vec::new();
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let id = doc.get_first(self.fields.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
+            let id = doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0) as i64;
             let title = doc
                 .get_first(self.fields.title)
                 .and_then(|v| v.as_str())

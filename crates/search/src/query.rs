@@ -107,7 +107,11 @@ pub fn parse(raw: &str) -> Result<ParsedQuery, QueryError> {
                     .push(phrase.into_iter().map(|(p, w)| (p - first, w)).collect());
             }
         }
-        let skip = inner[close..].chars().next().map(char::len_utf8).unwrap_or(0);
+        let skip = inner[close..]
+            .chars()
+            .next()
+            .map(char::len_utf8)
+            .unwrap_or(0);
         rest = &inner[close + skip..];
     }
     plain.push_str(rest);
@@ -117,7 +121,9 @@ pub fn parse(raw: &str) -> Result<ParsedQuery, QueryError> {
                 .excluded
                 .extend(words_of(excluded, true).into_iter().map(|(_, w)| w));
         } else {
-            parsed.words.extend(words_of(part, false).into_iter().map(|(_, w)| w));
+            parsed
+                .words
+                .extend(words_of(part, false).into_iter().map(|(_, w)| w));
         }
     }
     // Stop words alone ("في") are kept when nothing else was typed.

@@ -41,9 +41,27 @@ fn small_index() -> SearchIndex {
     index
         .apply(
             &[
-                doc(1, "الحكومةُ تُعلِنُ خطةً للطاقة", "أعلنت الحكومة خطة جديدة للطاقة الشمسية في الجنوب.", 1, 10),
-                doc(2, "المنتخب يفوز", "فاز المنتخب الوطني على ضيفه بهدفين، وأشاد المدرب بالحكومة.", 2, 12),
-                doc(3, "أسعار النفط", "ارتفعت أسعار النفط ٤٠ دولارا في أسبوع.", 1, 14),
+                doc(
+                    1,
+                    "الحكومةُ تُعلِنُ خطةً للطاقة",
+                    "أعلنت الحكومة خطة جديدة للطاقة الشمسية في الجنوب.",
+                    1,
+                    10,
+                ),
+                doc(
+                    2,
+                    "المنتخب يفوز",
+                    "فاز المنتخب الوطني على ضيفه بهدفين، وأشاد المدرب بالحكومة.",
+                    2,
+                    12,
+                ),
+                doc(
+                    3,
+                    "أسعار النفط",
+                    "ارتفعت أسعار النفط ٤٠ دولارا في أسبوع.",
+                    1,
+                    14,
+                ),
             ],
             &[],
             Some(3),
@@ -57,7 +75,13 @@ fn snippets_mark_the_words_as_written_and_escape_the_rest() {
     let index = SearchIndex::in_memory().unwrap();
     index
         .apply(
-            &[doc(7, "عنوان <b>", "قال الوزير إنّ الحُكومةَ ستدعم <script>x</script> المزارعين.", 1, 1)],
+            &[doc(
+                7,
+                "عنوان <b>",
+                "قال الوزير إنّ الحُكومةَ ستدعم <script>x</script> المزارعين.",
+                1,
+                1,
+            )],
             &[],
             None,
         )
@@ -72,8 +96,16 @@ fn snippets_mark_the_words_as_written_and_escape_the_rest() {
         .unwrap();
     assert_eq!(r.total, 1);
     let hit = &r.hits[0];
-    assert!(hit.snippet_html.contains("<mark>الحُكومةَ</mark>"), "{}", hit.snippet_html);
-    assert!(hit.snippet_html.contains("&lt;script&gt;"), "{}", hit.snippet_html);
+    assert!(
+        hit.snippet_html.contains("<mark>الحُكومةَ</mark>"),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(
+        hit.snippet_html.contains("&lt;script&gt;"),
+        "{}",
+        hit.snippet_html
+    );
     assert!(!hit.snippet_html.contains("<script"));
     assert_eq!(hit.title_html, "عنوان &lt;b&gt;");
 }
@@ -81,7 +113,11 @@ fn snippets_mark_the_words_as_written_and_escape_the_rest() {
 #[test]
 fn folding_prefixes_digits_and_title_weight() {
     let index = small_index();
-    assert_eq!(search(&index, "الحكومة")[0], 1, "title beats a mention in the body");
+    assert_eq!(
+        search(&index, "الحكومة")[0],
+        1,
+        "title beats a mention in the body"
+    );
     assert_eq!(search(&index, "والحكومه"), vec![1, 2]);
     assert_eq!(search(&index, "40"), vec![3]);
     assert_eq!(search(&index, "الحكومة -المنتخب"), vec![1]);
@@ -98,9 +134,19 @@ fn filters_order_and_pages() {
         per_page: 20,
         ..Default::default()
     };
-    let r = index.search(&Request { section_id: Some(2), ..base.clone() }).unwrap();
+    let r = index
+        .search(&Request {
+            section_id: Some(2),
+            ..base.clone()
+        })
+        .unwrap();
     assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2]);
-    let r = index.search(&Request { sort: Sort::Newest, ..base.clone() }).unwrap();
+    let r = index
+        .search(&Request {
+            sort: Sort::Newest,
+            ..base.clone()
+        })
+        .unwrap();
     assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2, 1]);
     let r = index
         .search(&Request {
@@ -109,7 +155,13 @@ fn filters_order_and_pages() {
         })
         .unwrap();
     assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2]);
-    let r = index.search(&Request { per_page: 1, page: 2, ..base.clone() }).unwrap();
+    let r = index
+        .search(&Request {
+            per_page: 1,
+            page: 2,
+            ..base.clone()
+        })
+        .unwrap();
     assert_eq!((r.total, r.hits.len()), (2, 1));
     let r = index.search(&Request { page: 99, ..base }).unwrap();
     assert!(r.hits.is_empty());
@@ -119,15 +171,43 @@ fn filters_order_and_pages() {
 fn unusable_queries_are_refused_and_odd_ones_answered() {
     let index = small_index();
     for q in ["", "   ", "-", "\"\"", "«»"] {
-        let r = index.search(&Request { query: q.into(), page: 1, per_page: 5, ..Default::default() });
-        assert!(matches!(r, Err(SearchError::Query(QueryError::Empty))), "{q:?}");
+        let r = index.search(&Request {
+            query: q.into(),
+            page: 1,
+            per_page: 5,
+            ..Default::default()
+        });
+        assert!(
+            matches!(r, Err(SearchError::Query(QueryError::Empty))),
+            "{q:?}"
+        );
     }
     let long = "حكومة ".repeat(2000);
-    let r = index.search(&Request { query: long, page: 1, per_page: 5, ..Default::default() });
+    let r = index.search(&Request {
+        query: long,
+        page: 1,
+        per_page: 5,
+        ..Default::default()
+    });
     assert!(matches!(r, Err(SearchError::Query(QueryError::TooLong))));
-    for q in ["\"الحكومة", "الحكومة\u{202E}", "' OR 1=1 --", "<script>alert(1)</script>", "a\u{0000}b", "((("] {
-        let r = index.search(&Request { query: q.into(), page: 1, per_page: 5, ..Default::default() });
-        assert!(r.is_ok() || matches!(r, Err(SearchError::Query(QueryError::Empty))), "{q:?}: {r:?}");
+    for q in [
+        "\"الحكومة",
+        "الحكومة\u{202E}",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "a\u{0000}b",
+        "(((",
+    ] {
+        let r = index.search(&Request {
+            query: q.into(),
+            page: 1,
+            per_page: 5,
+            ..Default::default()
+        });
+        assert!(
+            r.is_ok() || matches!(r, Err(SearchError::Query(QueryError::Empty))),
+            "{q:?}: {r:?}"
+        );
     }
 }
 
@@ -136,7 +216,13 @@ fn suggestions_complete_the_last_word() {
     let index = small_index();
     let s = index.suggest("الحكو", 5).unwrap();
     assert_eq!(s.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1]);
-    assert!(index.suggest("أسعار ال", 5).unwrap().iter().all(|(id, _)| *id == 3));
+    assert!(
+        index
+            .suggest("أسعار ال", 5)
+            .unwrap()
+            .iter()
+            .all(|(id, _)| *id == 3)
+    );
     assert!(index.suggest("", 5).is_err());
 }
 
@@ -152,7 +238,9 @@ async fn the_index_follows_the_change_log() {
 
     let mut data = ArticleData::new(ArticleKind::Article, "مهرجان الزيتون يفتتح أبوابه");
     data.status = Status::Published;
-    data.body = vec![Block::Paragraph { html: "افتتح المهرجان السنوي للزيتون".into() }];
+    data.body = vec![Block::Paragraph {
+        html: "افتتح المهرجان السنوي للزيتون".into(),
+    }];
     let mut tx = store.begin().await.unwrap();
     let a = tx.insert_article(data).await.unwrap();
     tx.commit().await.unwrap();
@@ -170,9 +258,14 @@ async fn the_index_follows_the_change_log() {
     std::fs::write(dir.path().join("search/meta.json"), "garbage").unwrap();
     let (reopened, needs) = SearchIndex::open(&dir.path().join("search")).unwrap();
     assert!(needs);
-    midad_search::rebuild(&reopened, &store, |_, _| {}).await.unwrap();
+    midad_search::rebuild(&reopened, &store, |_, _| {})
+        .await
+        .unwrap();
     assert!(search(&reopened, "زيتون").is_empty());
-    assert_eq!(reopened.indexed_seq(), Some(store.latest_seq().await.unwrap()));
+    assert_eq!(
+        reopened.indexed_seq(),
+        Some(store.latest_seq().await.unwrap())
+    );
 }
 
 /// Waits for what the follower promises: within two seconds (checked with a generous bound).

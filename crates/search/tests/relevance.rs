@@ -97,8 +97,18 @@ fn every_query_finds_its_articles() {
     for case in &cases {
         let top = ids(&index, &case.q, 3);
         let all = ids(&index, &case.q, 100);
-        let missing: Vec<i64> = case.expect.iter().filter(|id| !top.contains(id)).copied().collect();
-        let leaked: Vec<i64> = case.absent.iter().filter(|id| all.contains(id)).copied().collect();
+        let missing: Vec<i64> = case
+            .expect
+            .iter()
+            .filter(|id| !top.contains(id))
+            .copied()
+            .collect();
+        let leaked: Vec<i64> = case
+            .absent
+            .iter()
+            .filter(|id| all.contains(id))
+            .copied()
+            .collect();
         let entry = by_label.entry(case.covers.as_str()).or_default();
         entry.1 += 1;
         if missing.is_empty() && leaked.is_empty() {
@@ -115,6 +125,15 @@ fn every_query_finds_its_articles() {
     for (label, (ok, n)) in labels {
         println!("{label:24} {ok}/{n}");
     }
-    println!("{} of {} queries pass", cases.len() - failures.len(), cases.len());
-    assert!(failures.is_empty(), "{} failing queries:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "{} of {} queries pass",
+        cases.len() - failures.len(),
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failing queries:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -4,6 +4,7 @@
 mod error;
 mod metrics;
 mod pages;
+mod search;
 mod site;
 mod theme;
 mod view;
@@ -43,16 +44,23 @@ pub struct App {
     pub config: WebConfig,
     pub theme: Theme,
     pub metrics: Metrics,
+    /// `None` when the index could not be opened: the site serves on, search says so.
+    pub search: Option<Arc<midad_search::SearchIndex>>,
 }
 
 impl App {
-    pub fn new(store: Store, config: WebConfig) -> Result<Arc<App>, WebError> {
+    pub fn new(
+        store: Store,
+        config: WebConfig,
+        search: Option<Arc<midad_search::SearchIndex>>,
+    ) -> Result<Arc<App>, WebError> {
         let theme = Theme::load(config.theme_dir.clone())?;
         Ok(Arc::new(App {
             store,
             config,
             theme,
             metrics: Metrics::default(),
+            search,
         }))
     }
 }
@@ -65,6 +73,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))
         .route("/article/{id}/{slug}", get(pages::article))
+        .route("/search", get(search::page))
+        .route("/api/v1/search", get(search::api))
+        .route("/api/v1/search/suggest", get(search::suggest))
         .route("/static/{file}", get(theme::static_file))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::render))

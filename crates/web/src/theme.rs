@@ -28,12 +28,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "macros.html",
         include_str!("../../../themes/default/templates/macros.html"),
     ),
+    (
+        "search.html",
+        include_str!("../../../themes/default/templates/search.html"),
+    ),
 ];
 
-const STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../../themes/default/static/style.css"),
-)];
+const STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../../themes/default/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../../themes/default/static/search.js"),
+    ),
+];
 
 struct Asset {
     bytes: Vec<u8>,

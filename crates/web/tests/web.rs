@@ -17,7 +17,7 @@ async fn app(theme_dir: Option<std::path::PathBuf>) -> (axum::Router, tempfile::
         theme_dir,
         site_overrides: Default::default(),
     };
-    (router(App::new(store, config).unwrap()), dir)
+    (router(App::new(store, config, None).unwrap()), dir)
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {

@@ -148,11 +148,7 @@ fn strip_clitics(word: &str) -> &str {
 /// three letters). و is a conjunction far more often than ب/ل are prepositions in front
 /// of such words, hence the gentler limit.
 fn stands_alone(rest: &str, strict: bool) -> bool {
-    let core_min = if strict {
-        MIN_AFTER_CLITIC
-    } else {
-        MIN_STEM
-    };
+    let core_min = if strict { MIN_AFTER_CLITIC } else { MIN_STEM };
     letters(strip_suffix(rest)) >= MIN_AFTER_CLITIC && letters(strip_any_suffix(rest)) >= core_min
 }
 

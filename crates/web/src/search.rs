@@ -1,0 +1,420 @@
+//! Search for readers: the `/search` page, the JSON API `/api/v1/search` and the title
+//! suggestions of the header's search box. Bad queries never fail the page; the API answers
+//! 400 with a stable code.
+
+use crate::site::{self, Locale};
+use crate::{App, WebError};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use midad_search::{Request, SearchError, Sort};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Every parameter as text: a malformed one is reported, not a bare 400 from the extractor.
+#[derive(Deserialize, Default)]
+pub(crate) struct Params {
+    #[serde(default)]
+    q: String,
+    page: Option<String>,
+    per_page: Option<String>,
+    section: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    sort: Option<String>,
+}
+
+const MAX_PAGE: usize = 1000;
+const MAX_PER_PAGE: usize = 50;
+
+/// A parameter problem: its stable code and what the reader is told.
+struct Invalid(&'static str, &'static str);
+
+struct Checked {
+    request: Request,
+    section_slug: Option<String>,
+    sort: Sort,
+}
+
+fn date(
+    value: &Option<String>,
+    tz: chrono_tz::Tz,
+    code: &'static str,
+) -> Result<Option<DateTime<Utc>>, Invalid> {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => {
+            let day = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| Invalid(code, "التاريخ غير صالح (الصيغة: YYYY-MM-DD)"))?;
+            let midnight = day
+                .and_hms_opt(0, 0, 0)
+                .ok_or(Invalid(code, "التاريخ غير صالح"))?;
+            Ok(tz
+                .from_local_datetime(&midnight)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)))
+        }
+    }
+}
+
+async fn check(
+    app: &App,
+    p: &Params,
+    locale: &Locale,
+    default_per_page: usize,
+) -> Result<Checked, Invalid> {
+    let number = |v: &Option<String>,
+                  default: usize,
+                  max: usize,
+                  code: &'static str|
+     -> Result<usize, Invalid> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(Invalid(code, "رقم الصفحة غير صالح")),
+            },
+        }
+    };
+    let page = number(&p.page, 1, MAX_PAGE, "invalid_page")?;
+    let per_page = number(
+        &p.per_page,
+        default_per_page,
+        MAX_PER_PAGE,
+        "invalid_per_page",
+    )?;
+    let sort = match p.sort.as_deref().unwrap_or("relevance") {
+        "relevance" | "" => Sort::Relevance,
+        "newest" => Sort::Newest,
+        _ => return Err(Invalid("invalid_sort", "الترتيب غير معروف")),
+    };
+    let section_slug = p.section.clone().filter(|s| !s.trim().is_empty());
+    let section_id = match &section_slug {
+        None => None,
+        Some(slug) => Some(
+            app.store
+                .section_by_slug(slug)
+                .await
+                .ok()
+                .flatten()
+                .ok_or(Invalid("unknown_section", "القسم غير موجود"))?
+                .id,
+        ),
+    };
+    let from = date(&p.from, locale.tz, "invalid_from")?;
+    // `to` names a day: include all of it.
+    let to = date(&p.to, locale.tz, "invalid_to")?.map(|t| t + chrono::Duration::days(1));
+    Ok(Checked {
+        request: Request {
+            query: p.q.clone(),
+            page,
+            per_page,
+            section_id,
+            from,
+            to,
+            sort,
+        },
+        section_slug,
+        sort,
+    })
+}
+
+#[derive(Serialize)]
+struct ApiHit {
+    id: i64,
+    title: String,
+    url: String,
+    snippet: String,
+    section: Option<String>,
+    published_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ApiResults {
+    total: usize,
+    page: usize,
+    results: Vec<ApiHit>,
+}
+
+fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "error": code, "message": message })),
+    )
+        .into_response()
+}
+
+/// Article facts the index does not keep: slug (for the URL) and section name.
+async fn enrich(
+    app: &App,
+    ids: &[i64],
+) -> Result<HashMap<i64, (String, Option<String>)>, WebError> {
+    let sections: HashMap<i64, String> = app
+        .store
+        .sections()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let mut out = HashMap::new();
+    for id in ids {
+        if let Some(a) = app.store.article(*id).await? {
+            let section = a.data.section_id.and_then(|s| sections.get(&s).cloned());
+            out.insert(*id, (crate::view::article_url(&a), section));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn api(
+    State(app): State<Arc<App>>,
+    Query(p): Query<Params>,
+) -> Result<Response, WebError> {
+    let Some(index) = app.search.clone() else {
+        return Ok(api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "search_unavailable",
+            "البحث غير متاح الآن",
+        ));
+    };
+    let settings = site::effective_settings(&app.store, &app.config.site_overrides).await?;
+    let locale = Locale::new(&settings);
+    let checked = match check(&app, &p, &locale, 20).await {
+        Ok(c) => c,
+        Err(Invalid(code, msg)) => return Ok(api_error(StatusCode::BAD_REQUEST, code, msg)),
+    };
+    let request = checked.request;
+    let results = match tokio::task::spawn_blocking(move || index.search(&request)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(SearchError::Query(e))) => {
+            return Ok(api_error(StatusCode::BAD_REQUEST, e.code(), e.message_ar()));
+        }
+        Ok(Err(e)) => return Err(WebError::Internal(e.to_string())),
+        Err(e) => return Err(WebError::Internal(e.to_string())),
+    };
+    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+    let facts = enrich(&app, &ids).await?;
+    let base = &app.config.base_url;
+    let hits = results
+        .hits
+        .into_iter()
+        .filter_map(|h| {
+            let (url, section) = facts.get(&h.id)?.clone();
+            Some(ApiHit {
+                id: h.id,
+                title: facts
+                    .get(&h.id)
+                    .map(|_| strip_marks(&h.title_html))
+                    .unwrap_or_default(),
+                url: format!("{base}{url}"),
+                snippet: h.snippet_html,
+                section,
+                published_at: h.published_at.map(|t| locale.iso(t)),
+            })
+        })
+        .collect();
+    Ok(Json(ApiResults {
+        total: results.total,
+        page: p.page.as_deref().and_then(|v| v.parse().ok()).unwrap_or(1),
+        results: hits,
+    })
+    .into_response())
+}
+
+/// The plain title back from its highlighted, escaped form.
+fn strip_marks(html: &str) -> String {
+    html.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[derive(Serialize)]
+struct PageHit {
+    title_html: String,
+    snippet_html: String,
+    url: String,
+    section: Option<String>,
+    published: Option<String>,
+    published_iso: Option<String>,
+}
+
+pub(crate) async fn page(
+    State(app): State<Arc<App>>,
+    Query(p): Query<Params>,
+) -> Result<Response, WebError> {
+    let (_, locale, site) = site::context(&app).await?;
+    let sections: Vec<_> = app
+        .store
+        .sections()
+        .await?
+        .into_iter()
+        .map(|s| context! { slug => s.slug, name => s.name })
+        .collect();
+    let mut problem: Option<&str> = None;
+    let mut hits = Vec::new();
+    let mut total = 0;
+    let mut page_no = 1;
+    let mut per_page = 10;
+    let mut section_slug = None;
+    let mut sort = "relevance";
+    let query = p.q.trim().to_string();
+    match check(&app, &p, &locale, 10).await {
+        Err(Invalid(_, msg)) => problem = Some(msg),
+        Ok(checked) => {
+            page_no = checked.request.page;
+            per_page = checked.request.per_page;
+            section_slug = checked.section_slug.clone();
+            if checked.sort == Sort::Newest {
+                sort = "newest";
+            }
+            match (&app.search, query.is_empty()) {
+                (_, true) => {}
+                (None, false) => problem = Some("البحث غير متاح الآن، حاول بعد قليل"),
+                (Some(index), false) => {
+                    let index = index.clone();
+                    let request = checked.request;
+                    match tokio::task::spawn_blocking(move || index.search(&request)).await {
+                        Ok(Ok(results)) => {
+                            total = results.total;
+                            let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+                            let facts = enrich(&app, &ids).await?;
+                            hits = results
+                                .hits
+                                .into_iter()
+                                .filter_map(|h| {
+                                    let (url, section) = facts.get(&h.id)?.clone();
+                                    Some(PageHit {
+                                        title_html: h.title_html,
+                                        snippet_html: h.snippet_html,
+                                        url,
+                                        section,
+                                        published: h.published_at.map(|t| locale.date_time(t)),
+                                        published_iso: h.published_at.map(|t| locale.iso(t)),
+                                    })
+                                })
+                                .collect();
+                        }
+                        Ok(Err(SearchError::Query(e))) => problem = Some(e.message_ar()),
+                        Ok(Err(e)) => return Err(WebError::Internal(e.to_string())),
+                        Err(e) => return Err(WebError::Internal(e.to_string())),
+                    }
+                }
+            }
+        }
+    }
+    let pages = total.div_ceil(per_page.max(1)).min(MAX_PAGE);
+    let link = |n: usize| {
+        let mut qs = vec![("q", query.clone()), ("page", n.to_string())];
+        if let Some(s) = &section_slug {
+            qs.push(("section", s.clone()));
+        }
+        if sort == "newest" {
+            qs.push(("sort", "newest".into()));
+        }
+        format!("/search?{}", encode_query(&qs))
+    };
+    let (prev_url, next_url) = (
+        (page_no > 1).then(|| link(page_no - 1)),
+        (page_no < pages).then(|| link(page_no + 1)),
+    );
+    let html = app.theme.render(
+        "search.html",
+        context! {
+            site => minijinja::Value::from(minijinja::value::Serde(&site)),
+            query => query,
+            problem => problem,
+            total => midad_arabic::format_number(total as i64, locale.digits),
+            count => total,
+            hits => minijinja::Value::from(minijinja::value::Serde(&hits)),
+            sections => sections,
+            section => section_slug,
+            sort => sort,
+            prev_url => prev_url,
+            next_url => next_url,
+            page => midad_arabic::format_number(page_no as i64, locale.digits),
+            pages => midad_arabic::format_number(pages as i64, locale.digits),
+        },
+    )?;
+    // Search pages are personal to the query: caches may keep them briefly, robots not at all.
+    Ok((
+        [
+            (
+                axum::http::header::CACHE_CONTROL,
+                "public, max-age=0, s-maxage=30",
+            ),
+            (
+                axum::http::HeaderName::from_static("x-robots-tag"),
+                "noindex",
+            ),
+        ],
+        Html(html),
+    )
+        .into_response())
+}
+
+fn encode_query(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SuggestParams {
+    #[serde(default)]
+    q: String,
+}
+
+pub(crate) async fn suggest(
+    State(app): State<Arc<App>>,
+    Query(p): Query<SuggestParams>,
+) -> Result<Response, WebError> {
+    let Some(index) = app.search.clone() else {
+        return Ok(api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "search_unavailable",
+            "البحث غير متاح الآن",
+        ));
+    };
+    let typed = p.q.clone();
+    let found = match tokio::task::spawn_blocking(move || index.suggest(&typed, 8)).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(SearchError::Query(e))) => {
+            return Ok(api_error(StatusCode::BAD_REQUEST, e.code(), e.message_ar()));
+        }
+        Ok(Err(e)) => return Err(WebError::Internal(e.to_string())),
+        Err(e) => return Err(WebError::Internal(e.to_string())),
+    };
+    let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+    let facts = enrich(&app, &ids).await?;
+    let base = &app.config.base_url;
+    let out: Vec<_> = found
+        .into_iter()
+        .filter_map(|(id, title)| {
+            let (url, _) = facts.get(&id)?;
+            Some(serde_json::json!({ "id": id, "title": title, "url": format!("{base}{url}") }))
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "suggestions": out })).into_response())
+}
