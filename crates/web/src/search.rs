@@ -319,6 +319,11 @@ pub(crate) async fn page(
         if sort == "newest" {
             qs.push(("sort", "newest".into()));
         }
+        for (key, value) in [("from", &p.from), ("to", &p.to)] {
+            if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+                qs.push((key, v.clone()));
+            }
+        }
         format!("/search?{}", encode_query(&qs))
     };
     let (prev_url, next_url) = (
@@ -337,6 +342,8 @@ pub(crate) async fn page(
             sections => sections,
             section => section_slug,
             sort => sort,
+            from => p.from.clone().unwrap_or_default(),
+            to => p.to.clone().unwrap_or_default(),
             prev_url => prev_url,
             next_url => next_url,
             page => midad_arabic::format_number(page_no as i64, locale.digits),

@@ -1,0 +1,277 @@
+//! Search benchmark (not a test): index N generated Arabic articles of about 600 words,
+//! print the indexing time, then run 1,000 queries from 8 threads and print p50/p99 latency
+//! and the index size on disk.
+//!
+//!   cargo bench -p midad-search --bench search -- [N]
+
+use chrono::{TimeZone, Utc};
+use midad_search::{Doc, Request, SearchIndex, Sort};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A small deterministic generator, so every run indexes the same text.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// Zipf-like: small indexes are much more likely, as in real text.
+    fn zipf(&mut self, n: usize) -> usize {
+        let u = (self.next() % 1_000_000) as f64 / 1_000_000.0;
+        ((n as f64).powf(u) as usize).saturating_sub(1).min(n - 1)
+    }
+}
+
+const STEMS: &[&str] = &[
+    "حكومة",
+    "وزير",
+    "برلمان",
+    "انتخاب",
+    "اقتصاد",
+    "سوق",
+    "نفط",
+    "طاقة",
+    "شمس",
+    "رياح",
+    "مياه",
+    "زراعة",
+    "قمح",
+    "خبز",
+    "سعر",
+    "تضخم",
+    "دينار",
+    "مصرف",
+    "استثمار",
+    "شركة",
+    "تجارة",
+    "ميناء",
+    "مطار",
+    "طريق",
+    "جسر",
+    "مدرسة",
+    "جامعة",
+    "طالب",
+    "معلم",
+    "مستشفى",
+    "طبيب",
+    "دواء",
+    "لقاح",
+    "صحة",
+    "رياضة",
+    "منتخب",
+    "ملعب",
+    "مباراة",
+    "هدف",
+    "مدرب",
+    "لاعب",
+    "بطولة",
+    "ثقافة",
+    "كتاب",
+    "معرض",
+    "مسرح",
+    "سينما",
+    "فيلم",
+    "موسيقى",
+    "شاعر",
+    "رواية",
+    "تراث",
+    "متحف",
+    "مدينة",
+    "قرية",
+    "بلدية",
+    "شارع",
+    "سكان",
+    "شباب",
+    "امرأة",
+    "طفل",
+    "عائلة",
+    "عمل",
+    "بطالة",
+    "أجر",
+    "نقابة",
+    "مجلس",
+    "قانون",
+    "محكمة",
+    "قاض",
+    "شرطة",
+    "أمن",
+    "حدود",
+    "سفير",
+    "وفد",
+    "قمة",
+    "اتفاق",
+    "مفاوضات",
+    "سلام",
+    "مناخ",
+    "مطر",
+    "جفاف",
+    "حرارة",
+    "بيئة",
+    "تلوث",
+    "نفايات",
+    "تقنية",
+    "هاتف",
+    "إنترنت",
+    "منصة",
+    "بيانات",
+    "ذكاء",
+    "روبوت",
+    "فضاء",
+    "قمر",
+    "صاروخ",
+    "علم",
+    "بحث",
+];
+const PREFIXES: &[&str] = &["", "", "", "ال", "ال", "وال", "بال", "لل", "و"];
+const SUFFIXES: &[&str] = &["", "", "", "ات", "ون", "ين", "ية", "ها"];
+
+fn vocabulary() -> Vec<String> {
+    let mut words = Vec::new();
+    for s in STEMS {
+        for p in PREFIXES {
+            for x in SUFFIXES {
+                words.push(format!("{p}{s}{x}"));
+            }
+        }
+    }
+    let fillers = [
+        "في", "من", "على", "إلى", "عن", "أن", "قال", "الذي", "التي", "مع", "بعد", "خلال",
+    ];
+    words.splice(0..0, fillers.iter().map(|s| s.to_string()));
+    words
+}
+
+fn article(i: usize, vocab: &[String], rng: &mut Rng) -> Doc {
+    let mut body = String::with_capacity(6000);
+    for w in 0..600 {
+        if w > 0 {
+            body.push(if w % 60 == 0 { '\n' } else { ' ' });
+        }
+        body.push_str(&vocab[rng.zipf(vocab.len())]);
+    }
+    let title: Vec<&str> = (0..8)
+        .map(|_| vocab[12 + rng.zipf(vocab.len() - 12)].as_str())
+        .collect();
+    Doc {
+        id: i as i64 + 1,
+        kind: "article".into(),
+        title: title.join(" "),
+        body,
+        section_id: Some((i % 7) as i64 + 1),
+        section: format!("قسم {}", i % 7),
+        tags: vec![vocab[12 + (i % 200)].clone()],
+        authors: vec![format!("كاتب {}", i % 40)],
+        published_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
+            + chrono::Duration::minutes(i as i64),
+        ..Default::default()
+    }
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let vocab = vocabulary();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (index, _) = SearchIndex::open(&dir.path().join("search")).expect("open index");
+    let mut rng = Rng(0x2545F4914F6CDD1D);
+
+    let start = Instant::now();
+    let mut generated = Duration::ZERO;
+    let batch = 10_000;
+    let mut i = 0;
+    while i < n {
+        let t = Instant::now();
+        let docs: Vec<Doc> = (i..(i + batch).min(n))
+            .map(|k| article(k, &vocab, &mut rng))
+            .collect();
+        generated += t.elapsed();
+        index.apply(&docs, &[], Some(i as i64)).expect("index");
+        i += batch;
+    }
+    let total = start.elapsed();
+    let indexing = total - generated;
+    println!(
+        "indexed {n} articles (~600 words each) in {:.1} s ({:.1} s generating text, excluded)",
+        indexing.as_secs_f64(),
+        generated.as_secs_f64()
+    );
+    println!(
+        "index size on disk: {:.0} MB",
+        dir_size(&dir.path().join("search")) as f64 / 1e6
+    );
+
+    // 1,000 queries: single words, pairs, phrases, exclusions, filters, newest-first.
+    let mut queries = Vec::new();
+    for q in 0..1000 {
+        let a = &vocab[12 + rng.zipf(vocab.len() - 12)];
+        let b = &vocab[12 + rng.zipf(vocab.len() - 12)];
+        let text = match q % 5 {
+            0 => a.clone(),
+            1 => format!("{a} {b}"),
+            2 => format!("\"{a} {b}\""),
+            3 => format!("{a} -{b}"),
+            _ => format!("{a} {b} {}", &vocab[12 + rng.zipf(vocab.len() - 12)]),
+        };
+        queries.push(Request {
+            query: text,
+            page: 1,
+            per_page: 20,
+            section_id: (q % 4 == 0).then_some((q % 7) as i64 + 1),
+            sort: if q % 10 == 0 {
+                Sort::Newest
+            } else {
+                Sort::Relevance
+            },
+            ..Default::default()
+        });
+    }
+    let index = Arc::new(index);
+    let queries = Arc::new(queries);
+    let start = Instant::now();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let index = index.clone();
+            let queries = queries.clone();
+            std::thread::spawn(move || {
+                let mut times = Vec::new();
+                for q in queries.iter().skip(t).step_by(8) {
+                    let s = Instant::now();
+                    let _ = index.search(q);
+                    times.push(s.elapsed());
+                }
+                times
+            })
+        })
+        .collect();
+    let mut times: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap_or_default())
+        .collect();
+    let wall = start.elapsed();
+    times.sort();
+    let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+    println!(
+        "1000 queries at concurrency 8: {:.0} queries/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        1000.0 / wall.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        times.last().map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0)
+    );
+}
