@@ -1,18 +1,23 @@
-//! The Arabic analyzer of `midad-arabic`, wrapped as tantivy tokenizers: one emits the
-//! normalised word, the other its light stem. Stop words are not indexed but keep their
-//! position, so a phrase with a stop word in it still matches.
+//! The Arabic analyzer of `midad-arabic`, wrapped as a tantivy tokenizer. Each word is
+//! indexed twice at the same position: as its normalised form and, marked with `~`, as its
+//! light stem — one analysis, one field, both kinds of match. Stop words are not indexed but
+//! keep their position, so a phrase with a stop word in it still matches.
 
 use midad_arabic::analyze;
 use tantivy::Index;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
-pub(crate) const EXACT: &str = "midad_ar_exact";
-pub(crate) const STEM: &str = "midad_ar_stem";
+pub(crate) const NAME: &str = "midad_ar";
+
+/// Marks a stem term, so it never collides with a word that happens to be spelled like it.
+pub(crate) const STEM_MARK: char = '~';
+
+pub(crate) fn stem_term(stem: &str) -> String {
+    format!("{STEM_MARK}{stem}")
+}
 
 #[derive(Clone, Copy)]
-pub(crate) struct ArabicTokenizer {
-    stem: bool,
-}
+pub(crate) struct ArabicTokenizer;
 
 pub(crate) struct Stream {
     tokens: std::vec::IntoIter<Token>,
@@ -39,19 +44,27 @@ impl TokenStream for Stream {
     }
 }
 
-/// The tokens a field receives, in tantivy's form.
-pub(crate) fn tokens(text: &str, stem: bool) -> Vec<Token> {
-    analyze::tokenize(text)
-        .into_iter()
-        .filter(|t| !t.stop)
-        .map(|t| Token {
+/// The tokens a field receives, in tantivy's form: word, then its marked stem.
+pub(crate) fn tokens(text: &str) -> Vec<Token> {
+    let words = analyze::tokenize(text);
+    let mut out = Vec::with_capacity(words.len() * 2);
+    for t in words.into_iter().filter(|t| !t.stop) {
+        out.push(Token {
             offset_from: t.start,
             offset_to: t.end,
             position: t.position,
-            text: if stem { t.stem } else { t.normalized },
+            text: t.normalized,
             position_length: 1,
-        })
-        .collect()
+        });
+        out.push(Token {
+            offset_from: t.start,
+            offset_to: t.end,
+            position: t.position,
+            text: stem_term(&t.stem),
+            position_length: 1,
+        });
+    }
+    out
 }
 
 impl Tokenizer for ArabicTokenizer {
@@ -59,7 +72,7 @@ impl Tokenizer for ArabicTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
         Stream {
-            tokens: tokens(text, self.stem).into_iter(),
+            tokens: tokens(text).into_iter(),
             current: Token::default(),
         }
     }
@@ -67,6 +80,5 @@ impl Tokenizer for ArabicTokenizer {
 
 pub(crate) fn register(index: &Index) {
     let manager = index.tokenizers();
-    manager.register(EXACT, TextAnalyzer::from(ArabicTokenizer { stem: false }));
-    manager.register(STEM, TextAnalyzer::from(ArabicTokenizer { stem: true }));
+    manager.register(NAME, TextAnalyzer::from(ArabicTokenizer));
 }

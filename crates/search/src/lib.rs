@@ -1,9 +1,9 @@
 //! Arabic-aware full-text search over published articles: a tantivy index in the data
 //! folder, fed by the change log, queried with the same analyzer that built it.
 //!
-//! Every text is indexed twice: as normalised words (`title`, `body`, `meta`) and as light
-//! stems (`*_stem`). A query word matches both, with the exact form weighted higher, so
-//! «الحكومة» finds «والحكومة» and «حكومات» but ranks the article that says «الحكومة» first.
+//! Every word is indexed twice at one position: as its normalised form and as its light
+//! stem. A query word matches both, with the exact form weighted higher, so «الحكومة» finds
+//! «والحكومة» and «حكومات» but ranks the article that says «الحكومة» first.
 
 mod analyzer;
 mod follow;
@@ -28,7 +28,7 @@ use tantivy::{
 
 /// Bump when the schema or the analyzer changes: an index built by another version is
 /// rebuilt at start-up instead of being read wrongly.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -65,41 +65,27 @@ pub(crate) struct Fields {
     pub id: Field,
     pub kind: Field,
     pub title: Field,
-    pub title_stem: Field,
     pub body: Field,
-    pub body_stem: Field,
     pub meta: Field,
-    pub meta_stem: Field,
     pub section_id: Field,
     pub published: Field,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let exact = |stored: bool| {
+    let text = |stored: bool| {
         let indexing = TextFieldIndexing::default()
-            .set_tokenizer(analyzer::EXACT)
+            .set_tokenizer(analyzer::NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let o = TextOptions::default().set_indexing_options(indexing);
         if stored { o.set_stored() } else { o }
     };
-    // Stems keep positions too: a quoted phrase matches «للطاقة الشمسية» for «الطاقة الشمسية».
-    let stem = || {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analyzer::STEM)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-    };
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | tantivy::schema::FAST),
         kind: b.add_text_field("kind", tantivy::schema::STRING),
-        title: b.add_text_field("title", exact(true)),
-        title_stem: b.add_text_field("title_stem", stem()),
-        body: b.add_text_field("body", exact(true)),
-        body_stem: b.add_text_field("body_stem", stem()),
-        meta: b.add_text_field("meta", exact(false)),
-        meta_stem: b.add_text_field("meta_stem", stem()),
+        title: b.add_text_field("title", text(true)),
+        body: b.add_text_field("body", text(true)),
+        meta: b.add_text_field("meta", text(false)),
         section_id: b.add_u64_field("section_id", INDEXED | tantivy::schema::FAST),
         published: b.add_date_field(
             "published",
@@ -242,7 +228,6 @@ impl SearchIndex {
         doc.add_u64(f.id, d.id as u64);
         doc.add_text(f.kind, &d.kind);
         doc.add_text(f.title, &d.title);
-        doc.add_text(f.title_stem, &d.title);
         let body = [d.subtitle.as_str(), d.excerpt.as_str(), d.body.as_str()]
             .iter()
             .filter(|s| !s.trim().is_empty())
@@ -250,14 +235,12 @@ impl SearchIndex {
             .collect::<Vec<_>>()
             .join("\n\n");
         doc.add_text(f.body, &body);
-        doc.add_text(f.body_stem, &body);
         let meta = std::iter::once(d.section.as_str())
             .chain(d.tags.iter().map(String::as_str))
             .chain(d.authors.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join(" ، ");
         doc.add_text(f.meta, &meta);
-        doc.add_text(f.meta_stem, &meta);
         if let Some(s) = d.section_id {
             doc.add_u64(f.section_id, s as u64);
         }

@@ -2,6 +2,7 @@
 //! the index's own analyzer, and turned into a tantivy query.
 
 use crate::Fields;
+use crate::analyzer::stem_term;
 use midad_arabic::analyze;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
@@ -147,21 +148,23 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
 impl Word {
     /// The word anywhere: exact forms weigh more than stems, the title more than the text.
     fn query(&self, f: &Fields) -> Box<dyn Query> {
+        let stem = stem_term(&self.stem);
         Box::new(BooleanQuery::new(vec![
             boosted(term(f.title, &self.normalized), 6.0),
-            boosted(term(f.title_stem, &self.stem), 3.0),
+            boosted(term(f.title, &stem), 3.0),
             boosted(term(f.body, &self.normalized), 2.0),
-            boosted(term(f.body_stem, &self.stem), 1.0),
+            boosted(term(f.body, &stem), 1.0),
             boosted(term(f.meta, &self.normalized), 2.0),
-            boosted(term(f.meta_stem, &self.stem), 1.0),
+            boosted(term(f.meta, &stem), 1.0),
         ]))
     }
 
     fn any(&self, f: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+        let stem = stem_term(&self.stem);
         vec![
-            (Occur::Should, term(f.title_stem, &self.stem)),
-            (Occur::Should, term(f.body_stem, &self.stem)),
-            (Occur::Should, term(f.meta_stem, &self.stem)),
+            (Occur::Should, term(f.title, &stem)),
+            (Occur::Should, term(f.body, &stem)),
+            (Occur::Should, term(f.meta, &stem)),
         ]
     }
 }
@@ -177,15 +180,15 @@ impl ParsedQuery {
                 Box::new(PhraseQuery::new_with_offset(
                     phrase
                         .iter()
-                        .map(|(pos, w)| (*pos, Term::from_field_text(field, &w.stem)))
+                        .map(|(pos, w)| (*pos, Term::from_field_text(field, &stem_term(&w.stem))))
                         .collect(),
                 ))
             };
             clauses.push((
                 Occur::Must,
                 Box::new(BooleanQuery::new(vec![
-                    boosted(in_field(f.title_stem), 6.0),
-                    boosted(in_field(f.body_stem), 2.0),
+                    boosted(in_field(f.title), 6.0),
+                    boosted(in_field(f.body), 2.0),
                 ])),
             ));
         }
