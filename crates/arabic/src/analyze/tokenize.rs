@@ -71,6 +71,15 @@ fn own_class(c: char) -> Class {
     if matches!(c, TATWEEL | ZWNJ | ZWJ | SOFT_HYPHEN | WORD_JOINER) {
         return Class::Extend;
     }
+    // The basic Arabic letters, tashkeel and digits make up nearly all Arabic text;
+    // answering them here spares a property lookup per character.
+    match c {
+        '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{0660}'..='\u{0669}' => {
+            return Class::Base;
+        }
+        '\u{064B}'..='\u{065F}' | '\u{0670}' => return Class::Extend,
+        _ => {}
+    }
     let gc = CodePointMapData::<GeneralCategory>::new().get(c);
     if GeneralCategoryGroup::Letter.contains(gc) {
         // Letters that normalize() deletes (the small high waw and yeh U+06E5, U+06E6,
