@@ -62,7 +62,21 @@ impl Marker {
 
     /// About `max_chars` characters around the first match (or the start), cut at spaces.
     pub fn snippet(&self, text: &str, max_chars: usize) -> String {
-        let spans = self.spans(text);
+        // Most matches come early: look at the opening first, the whole text only if the
+        // opening has none (a snippet only needs the first match and what follows it).
+        let head = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|i| *i >= 2048)
+            .unwrap_or(text.len());
+        let head = text[..head]
+            .rfind(char::is_whitespace)
+            .filter(|_| head < text.len())
+            .unwrap_or(head);
+        let mut spans = self.spans(&text[..head]);
+        if spans.is_empty() && head < text.len() {
+            spans = self.spans(text);
+        }
         let anchor = spans.first().map(|s| s.0).unwrap_or(0);
         // Start a little before the match, at a word boundary.
         let lead = 60;
