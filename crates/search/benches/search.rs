@@ -1,4 +1,4 @@
-//! Search benchmark (not a test): index N generated Arabic articles of about 600 words,
+//! Search benchmark (not a test): index N generated Arabic-like articles of about 600 words,
 //! print the indexing time, then run 1,000 queries from 8 threads and print p50/p99 latency
 //! and the index size on disk.
 //!
@@ -129,19 +129,53 @@ const STEMS: &[&str] = &[
 const PREFIXES: &[&str] = &["", "", "", "ال", "ال", "وال", "بال", "لل", "و"];
 const SUFFIXES: &[&str] = &["", "", "", "ات", "ون", "ين", "ية", "ها"];
 
+/// Root letters for made-up words: with the patterns below they give thousands of
+/// distinct stems, as a news archive has (a hundred real stems alone would put every
+/// stem in every article, which no real text does).
+const ROOT_LETTERS: &[char] = &[
+    'ب', 'ت', 'ج', 'ح', 'خ', 'د', 'ر', 'ز', 'س', 'ش', 'ص', 'ط', 'ع', 'غ', 'ف', 'ق', 'ك', 'ل', 'م',
+    'ن', 'ه', 'و', 'ي',
+];
+/// Word patterns over a three-letter root (1, 2, 3 stand for the root letters).
+const PATTERNS: &[&str] = &["123", "1a23", "m12a3", "t1a23", "m1a23", "1i2a3", "ist123"];
+
+/// The real stems first (the most frequent words of the Zipf draw), then made-up ones.
 fn vocabulary() -> Vec<String> {
-    let mut words = Vec::new();
-    for s in STEMS {
-        for p in PREFIXES {
-            for x in SUFFIXES {
-                words.push(format!("{p}{s}{x}"));
-            }
-        }
-    }
     let fillers = [
         "في", "من", "على", "إلى", "عن", "أن", "قال", "الذي", "التي", "مع", "بعد", "خلال",
     ];
-    words.splice(0..0, fillers.iter().map(|s| s.to_string()));
+    let mut stems: Vec<String> = STEMS.iter().map(|s| s.to_string()).collect();
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    while stems.len() < 4000 {
+        let root: Vec<char> = (0..3)
+            .map(|_| ROOT_LETTERS[(rng.next() % ROOT_LETTERS.len() as u64) as usize])
+            .collect();
+        let pattern = PATTERNS[(rng.next() % PATTERNS.len() as u64) as usize];
+        let word: String = pattern
+            .chars()
+            .map(|c| match c {
+                '1' => root[0].to_string(),
+                '2' => root[1].to_string(),
+                '3' => root[2].to_string(),
+                'a' => "ا".to_string(),
+                'i' => "ي".to_string(),
+                'm' => "م".to_string(),
+                't' => "ت".to_string(),
+                's' => "س".to_string(),
+                other => other.to_string(),
+            })
+            .collect();
+        stems.push(word);
+    }
+    let mut words: Vec<String> = fillers.iter().map(|s| s.to_string()).collect();
+    // Each stem with a prefix and a suffix drawn for it: about 4,000 × 3 forms.
+    for (i, s) in stems.iter().enumerate() {
+        for k in 0..3 {
+            let p = PREFIXES[(i + k * 3) % PREFIXES.len()];
+            let x = SUFFIXES[(i * 7 + k) % SUFFIXES.len()];
+            words.push(format!("{p}{s}{x}"));
+        }
+    }
     words
 }
 
