@@ -5,7 +5,49 @@
 
 use midad_arabic::analyze;
 use tantivy::Index;
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{
+    Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+
+/// Which stemmer gives the stem of a word. The light stemmer of `midad-arabic` is the one
+/// in use; tantivy's Arabic Snowball stemmer (applied after the same normalisation) is kept
+/// to compare against on the relevance test set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stemming {
+    #[default]
+    Light,
+    Snowball,
+}
+
+thread_local! {
+    static SNOWBALL: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(Stemmer::new(Language::Arabic))
+            .build(),
+    );
+}
+
+fn snowball(word: &str) -> String {
+    SNOWBALL.with(|a| {
+        let mut a = a.borrow_mut();
+        let mut stream = a.token_stream(word);
+        match stream.next() {
+            Some(t) => t.text.clone(),
+            None => word.to_string(),
+        }
+    })
+}
+
+/// The analyzer's words, with stems from the chosen stemmer.
+pub(crate) fn analyze(text: &str, stemming: Stemming) -> Vec<analyze::Token> {
+    let mut tokens = analyze::tokenize(text);
+    if stemming == Stemming::Snowball {
+        for t in &mut tokens {
+            t.stem = snowball(&t.normalized);
+        }
+    }
+    tokens
+}
 
 pub(crate) const NAME: &str = "midad_ar";
 
@@ -17,7 +59,7 @@ pub(crate) fn stem_term(stem: &str) -> String {
 }
 
 #[derive(Clone, Copy)]
-pub(crate) struct ArabicTokenizer;
+pub(crate) struct ArabicTokenizer(Stemming);
 
 pub(crate) struct Stream {
     tokens: std::vec::IntoIter<Token>,
@@ -45,8 +87,8 @@ impl TokenStream for Stream {
 }
 
 /// The tokens a field receives, in tantivy's form: word, then its marked stem.
-pub(crate) fn tokens(text: &str) -> Vec<Token> {
-    let words = analyze::tokenize(text);
+pub(crate) fn tokens(text: &str, stemming: Stemming) -> Vec<Token> {
+    let words = analyze(text, stemming);
     let mut out = Vec::with_capacity(words.len() * 2);
     for t in words.into_iter().filter(|t| !t.stop) {
         out.push(Token {
@@ -72,13 +114,13 @@ impl Tokenizer for ArabicTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
         Stream {
-            tokens: tokens(text).into_iter(),
+            tokens: tokens(text, self.0).into_iter(),
             current: Token::default(),
         }
     }
 }
 
-pub(crate) fn register(index: &Index) {
+pub(crate) fn register(index: &Index, stemming: Stemming) {
     let manager = index.tokenizers();
-    manager.register(NAME, TextAnalyzer::from(ArabicTokenizer));
+    manager.register(NAME, TextAnalyzer::from(ArabicTokenizer(stemming)));
 }

@@ -2,12 +2,13 @@
 //! and all), everything else is escaped, so a snippet is safe HTML with only `<mark>`.
 
 use crate::ParsedQuery;
-use midad_arabic::analyze;
+use crate::analyzer::{Stemming, analyze};
 use std::collections::HashSet;
 
 pub(crate) struct Marker {
     normalized: HashSet<String>,
     stems: HashSet<String>,
+    stemming: Stemming,
 }
 
 fn escape_into(out: &mut String, text: &str) {
@@ -24,17 +25,18 @@ fn escape_into(out: &mut String, text: &str) {
 }
 
 impl Marker {
-    pub fn new(q: &ParsedQuery) -> Marker {
+    pub fn new(q: &ParsedQuery, stemming: Stemming) -> Marker {
         let (normalized, stems) = q.marked_forms();
         Marker {
             normalized: normalized.into_iter().collect(),
             stems: stems.into_iter().collect(),
+            stemming,
         }
     }
 
     /// Byte spans of the words to mark.
     fn spans(&self, text: &str) -> Vec<(usize, usize)> {
-        analyze::tokenize(text)
+        analyze(text, self.stemming)
             .into_iter()
             .filter(|t| !t.stop || self.normalized.contains(&t.normalized))
             .filter(|t| self.normalized.contains(&t.normalized) || self.stems.contains(&t.stem))

@@ -10,6 +10,7 @@ mod follow;
 mod highlight;
 mod query;
 
+pub use analyzer::Stemming;
 pub use follow::{catch_up, follow, rebuild};
 pub use query::{ParsedQuery, QueryError, parse};
 
@@ -141,6 +142,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     dir: Option<PathBuf>,
+    stemming: Stemming,
 }
 
 /// Memory for the writer's indexing buffer; tantivy splits it between its threads.
@@ -177,19 +179,29 @@ impl SearchIndex {
                 (index, true)
             }
         };
-        let me = SearchIndex::with_index(index, fields, Some(dir.to_path_buf()))?;
+        let me = SearchIndex::with_index(index, fields, Some(dir.to_path_buf()), Stemming::Light)?;
         let needs = rebuilt || me.indexed_seq().is_none();
         Ok((me, needs))
     }
 
     /// An index in memory, for tests and tools.
     pub fn in_memory() -> Result<SearchIndex> {
-        let (schema, fields) = schema();
-        SearchIndex::with_index(Index::create_in_ram(schema), fields, None)
+        SearchIndex::in_memory_with(Stemming::Light)
     }
 
-    fn with_index(index: Index, fields: Fields, dir: Option<PathBuf>) -> Result<SearchIndex> {
-        analyzer::register(&index);
+    /// An index in memory with another stemmer, to compare stemmers on the test set.
+    pub fn in_memory_with(stemming: Stemming) -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        SearchIndex::with_index(Index::create_in_ram(schema), fields, None, stemming)
+    }
+
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        dir: Option<PathBuf>,
+        stemming: Stemming,
+    ) -> Result<SearchIndex> {
+        analyzer::register(&index, stemming);
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -201,6 +213,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             dir,
+            stemming,
         })
     }
 
@@ -287,7 +300,7 @@ impl SearchIndex {
 
     /// Runs a search. An unusable query (empty, too long) is an error the caller shows.
     pub fn search(&self, req: &Request) -> Result<Results> {
-        let parsed = query::parse(&req.query)?;
+        let parsed = query::parse_with(&req.query, self.stemming)?;
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.to_query(&f))];
         if let Some(section) = req.section_id {
@@ -337,7 +350,7 @@ impl SearchIndex {
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
             }
         };
-        let marker = highlight::Marker::new(&parsed);
+        let marker = highlight::Marker::new(&parsed, self.stemming);
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -368,7 +381,7 @@ impl SearchIndex {
 
     /// Titles that start with what has been typed so far, for the search box.
     pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<(i64, String)>> {
-        let q = query::suggest_query(typed, &self.fields)?;
+        let q = query::suggest_query(typed, &self.fields, self.stemming)?;
         let searcher = self.reader.searcher();
         let top = searcher.search(
             &q,

@@ -2,8 +2,7 @@
 //! the index's own analyzer, and turned into a tantivy query.
 
 use crate::Fields;
-use crate::analyzer::stem_term;
-use midad_arabic::analyze;
+use crate::analyzer::{Stemming, analyze, stem_term};
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -59,8 +58,8 @@ fn is_separator_control(c: char) -> bool {
         || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-fn words_of(text: &str, keep_stop: bool) -> Vec<(usize, Word)> {
-    let tokens = analyze::tokenize(text);
+fn words_of(text: &str, keep_stop: bool, stemming: Stemming) -> Vec<(usize, Word)> {
+    let tokens = analyze(text, stemming);
     let all_stop = tokens.iter().all(|t| t.stop);
     tokens
         .into_iter()
@@ -79,6 +78,10 @@ fn words_of(text: &str, keep_stop: bool) -> Vec<(usize, Word)> {
 
 /// Splits and analyses a query. Unbalanced quotes close at the end; a lone `-` is ignored.
 pub fn parse(raw: &str) -> Result<ParsedQuery, QueryError> {
+    parse_with(raw, Stemming::Light)
+}
+
+pub(crate) fn parse_with(raw: &str, stemming: Stemming) -> Result<ParsedQuery, QueryError> {
     if raw.chars().count() > MAX_QUERY_CHARS {
         return Err(QueryError::TooLong);
     }
@@ -96,7 +99,7 @@ pub fn parse(raw: &str) -> Result<ParsedQuery, QueryError> {
         let quote_len = after.chars().next().map(char::len_utf8).unwrap_or(1);
         let inner = &after[quote_len..];
         let close = inner.find(['"', '»', '”']).unwrap_or(inner.len());
-        let phrase = words_of(&inner[..close], true);
+        let phrase = words_of(&inner[..close], true, stemming);
         match phrase.len() {
             0 => {}
             1 => parsed.words.extend(phrase.into_iter().map(|(_, w)| w)),
@@ -118,13 +121,15 @@ pub fn parse(raw: &str) -> Result<ParsedQuery, QueryError> {
     plain.push_str(rest);
     for part in plain.split_whitespace() {
         if let Some(excluded) = part.strip_prefix('-') {
-            parsed
-                .excluded
-                .extend(words_of(excluded, true).into_iter().map(|(_, w)| w));
+            parsed.excluded.extend(
+                words_of(excluded, true, stemming)
+                    .into_iter()
+                    .map(|(_, w)| w),
+            );
         } else {
             parsed
                 .words
-                .extend(words_of(part, false).into_iter().map(|(_, w)| w));
+                .extend(words_of(part, false, stemming).into_iter().map(|(_, w)| w));
         }
     }
     // Stop words alone ("في") are kept when nothing else was typed.
@@ -215,12 +220,16 @@ impl ParsedQuery {
 }
 
 /// Completed words must be in the title; the word being typed may be any title word's start.
-pub(crate) fn suggest_query(typed: &str, f: &Fields) -> Result<Box<dyn Query>, QueryError> {
+pub(crate) fn suggest_query(
+    typed: &str,
+    f: &Fields,
+    stemming: Stemming,
+) -> Result<Box<dyn Query>, QueryError> {
     if typed.chars().count() > MAX_QUERY_CHARS {
         return Err(QueryError::TooLong);
     }
     let ends_with_space = typed.ends_with(char::is_whitespace);
-    let mut words = words_of(typed, true);
+    let mut words = words_of(typed, true, stemming);
     let last = if ends_with_space { None } else { words.pop() };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
         .into_iter()
