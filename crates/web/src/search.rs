@@ -140,6 +140,14 @@ struct ApiResults {
     results: Vec<ApiHit>,
 }
 
+fn unavailable() -> Response {
+    api_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "search_unavailable",
+        "البحث غير متاح الآن",
+    )
+}
+
 fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
@@ -170,16 +178,25 @@ async fn enrich(
     Ok(out)
 }
 
+/// Runs index work off the async threads. A refused query comes back as `Ok(Err(..))` for
+/// the caller to present; anything else is an internal error.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
+) -> Result<Result<T, midad_search::QueryError>, WebError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(Ok(value)),
+        Ok(Err(SearchError::Query(e))) => Ok(Err(e)),
+        Ok(Err(e)) => Err(WebError::Internal(e.to_string())),
+        Err(e) => Err(WebError::Internal(e.to_string())),
+    }
+}
+
 pub(crate) async fn api(
     State(app): State<Arc<App>>,
     Query(p): Query<Params>,
 ) -> Result<Response, WebError> {
     let Some(index) = app.search.clone() else {
-        return Ok(api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "search_unavailable",
-            "البحث غير متاح الآن",
-        ));
+        return Ok(unavailable());
     };
     let settings = site::effective_settings(&app.store, &app.config.site_overrides).await?;
     let locale = Locale::new(&settings);
@@ -188,13 +205,9 @@ pub(crate) async fn api(
         Err(Invalid(code, msg)) => return Ok(api_error(StatusCode::BAD_REQUEST, code, msg)),
     };
     let request = checked.request;
-    let results = match tokio::task::spawn_blocking(move || index.search(&request)).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(SearchError::Query(e))) => {
-            return Ok(api_error(StatusCode::BAD_REQUEST, e.code(), e.message_ar()));
-        }
-        Ok(Err(e)) => return Err(WebError::Internal(e.to_string())),
-        Err(e) => return Err(WebError::Internal(e.to_string())),
+    let results = match blocking(move || index.search(&request)).await? {
+        Ok(r) => r,
+        Err(e) => return Ok(api_error(StatusCode::BAD_REQUEST, e.code(), e.message_ar())),
     };
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
     let facts = enrich(&app, &ids).await?;
@@ -281,8 +294,8 @@ pub(crate) async fn page(
                 (Some(index), false) => {
                     let index = index.clone();
                     let request = checked.request;
-                    match tokio::task::spawn_blocking(move || index.search(&request)).await {
-                        Ok(Ok(results)) => {
+                    match blocking(move || index.search(&request)).await? {
+                        Ok(results) => {
                             total = results.total;
                             let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
                             let facts = enrich(&app, &ids).await?;
@@ -302,9 +315,7 @@ pub(crate) async fn page(
                                 })
                                 .collect();
                         }
-                        Ok(Err(SearchError::Query(e))) => problem = Some(e.message_ar()),
-                        Ok(Err(e)) => return Err(WebError::Internal(e.to_string())),
-                        Err(e) => return Err(WebError::Internal(e.to_string())),
+                        Err(e) => problem = Some(e.message_ar()),
                     }
                 }
             }
@@ -398,20 +409,12 @@ pub(crate) async fn suggest(
     Query(p): Query<SuggestParams>,
 ) -> Result<Response, WebError> {
     let Some(index) = app.search.clone() else {
-        return Ok(api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "search_unavailable",
-            "البحث غير متاح الآن",
-        ));
+        return Ok(unavailable());
     };
     let typed = p.q.clone();
-    let found = match tokio::task::spawn_blocking(move || index.suggest(&typed, 8)).await {
-        Ok(Ok(found)) => found,
-        Ok(Err(SearchError::Query(e))) => {
-            return Ok(api_error(StatusCode::BAD_REQUEST, e.code(), e.message_ar()));
-        }
-        Ok(Err(e)) => return Err(WebError::Internal(e.to_string())),
-        Err(e) => return Err(WebError::Internal(e.to_string())),
+    let found = match blocking(move || index.suggest(&typed, 8)).await? {
+        Ok(found) => found,
+        Err(e) => return Ok(api_error(StatusCode::BAD_REQUEST, e.code(), e.message_ar())),
     };
     let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
     let facts = enrich(&app, &ids).await?;
