@@ -266,12 +266,6 @@ pub struct Article {
     pub data: ArticleData,
 }
 
-impl Article {
-    pub fn is_public(&self) -> bool {
-        self.data.status == Status::Published
-    }
-}
-
 /// A section of the paper («سياسة»), optionally under a parent section.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {

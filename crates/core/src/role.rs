@@ -42,17 +42,6 @@ impl Role {
             Role::Contributor => matches!(action, EditOwn | SubmitForReview),
         }
     }
-
-    /// The role's name as the back office shows it.
-    pub fn label_ar(self) -> &'static str {
-        match self {
-            Role::Owner => "المالك",
-            Role::Admin => "مدير",
-            Role::Editor => "محرر",
-            Role::Author => "كاتب",
-            Role::Contributor => "مساهم",
-        }
-    }
 }
 
 #[cfg(test)]

@@ -387,9 +387,11 @@ impl Config {
         self.server.data_dir.join("media")
     }
 
-    pub fn base_url(&self) -> String {
+    /// Links name the configured base URL, or else the address actually bound (which
+    /// differs from `server.listen` when that asks for port 0).
+    pub fn base_url(&self, bound: SocketAddr) -> String {
         if self.server.base_url.is_empty() {
-            format!("http://{}", self.server.listen)
+            format!("http://{bound}")
         } else {
             self.server.base_url.trim_end_matches('/').to_string()
         }

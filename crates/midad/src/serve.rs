@@ -17,14 +17,8 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", config.server.listen)))?;
     let addr = listener.local_addr()?;
-    // Without a configured base URL, links name the address actually bound (port 0 included).
-    let base_url = if config.server.base_url.is_empty() {
-        format!("http://{addr}")
-    } else {
-        config.base_url()
-    };
     let web = WebConfig {
-        base_url,
+        base_url: config.base_url(addr),
         media_dir,
         theme_dir: config.server.theme_dir.clone(),
         site_overrides: config.site_overrides(),

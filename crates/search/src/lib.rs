@@ -15,7 +15,7 @@ pub use follow::{catch_up, follow, rebuild};
 pub use query::{ParsedQuery, QueryError, parse};
 
 use chrono::{DateTime, Utc};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
@@ -141,7 +141,6 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    dir: Option<PathBuf>,
     stemming: Stemming,
 }
 
@@ -179,7 +178,7 @@ impl SearchIndex {
                 (index, true)
             }
         };
-        let me = SearchIndex::with_index(index, fields, Some(dir.to_path_buf()), Stemming::Light)?;
+        let me = SearchIndex::with_index(index, fields, Stemming::Light)?;
         let needs = rebuilt || me.indexed_seq().is_none();
         Ok((me, needs))
     }
@@ -192,15 +191,10 @@ impl SearchIndex {
     /// An index in memory with another stemmer, to compare stemmers on the test set.
     pub fn in_memory_with(stemming: Stemming) -> Result<SearchIndex> {
         let (schema, fields) = schema();
-        SearchIndex::with_index(Index::create_in_ram(schema), fields, None, stemming)
+        SearchIndex::with_index(Index::create_in_ram(schema), fields, stemming)
     }
 
-    fn with_index(
-        index: Index,
-        fields: Fields,
-        dir: Option<PathBuf>,
-        stemming: Stemming,
-    ) -> Result<SearchIndex> {
+    fn with_index(index: Index, fields: Fields, stemming: Stemming) -> Result<SearchIndex> {
         analyzer::register(&index, stemming);
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
@@ -212,13 +206,8 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
-            dir,
             stemming,
         })
-    }
-
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
     }
 
     /// The change-log sequence the last commit covered.
@@ -292,10 +281,6 @@ impl SearchIndex {
         drop(writer);
         self.reader.reload()?;
         Ok(())
-    }
-
-    pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
     }
 
     /// Runs a search. An unusable query (empty, too long) is an error the caller shows.

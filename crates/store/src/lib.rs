@@ -14,7 +14,7 @@ pub use backup::{BackupReport, backup_to, restore_from};
 pub use read::{ArticleQuery, Order};
 pub use write::{NewMedia, NewUser, Tx};
 
-use midad_core::{Change, EntityKind, Violations};
+use midad_core::{Change, Violations};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -312,14 +312,6 @@ impl Store {
             problems.push(format!("{orphans} caricatures have no image"));
         }
         Ok(problems)
-    }
-
-    /// Appends change-log entries without touching any row; for writes the store cannot see
-    /// (files in the media folder) and for tests.
-    pub async fn touch(&self, kind: EntityKind, id: i64) -> Result<i64> {
-        let mut tx = self.begin().await?;
-        tx.log(kind, id);
-        tx.commit().await
     }
 
     /// Closes every connection (on shutdown, so SQLite checkpoints its WAL).

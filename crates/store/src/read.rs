@@ -258,14 +258,6 @@ impl Store {
         }))
     }
 
-    pub async fn tags_by_ids(&self, ids: &[Id]) -> Result<Vec<Tag>> {
-        let all = self.tags().await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| all.iter().find(|t| t.id == *id).cloned())
-            .collect())
-    }
-
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>> {
         Ok(dispatch!(self.pools(), |db| {
             match sqlx::query("SELECT id, name, slug FROM tags WHERE slug = $1")
@@ -286,14 +278,6 @@ impl Store {
                 .await?;
             rows.iter().map(rows::author).collect::<Result<Vec<_>>>()?
         }))
-    }
-
-    pub async fn authors_by_ids(&self, ids: &[Id]) -> Result<Vec<Author>> {
-        let all = self.authors().await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| all.iter().find(|a| a.id == *id).cloned())
-            .collect())
     }
 
     pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>> {
