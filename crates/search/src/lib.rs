@@ -121,6 +121,8 @@ pub struct Request {
 pub struct Hit {
     pub id: i64,
     pub score: f32,
+    /// The title as written, plain text.
+    pub title: String,
     /// The title as written, HTML-escaped, matched words in `<mark>`.
     pub title_html: String,
     /// A passage of the text around the matches, same escaping.
@@ -352,6 +354,7 @@ impl SearchIndex {
             hits.push(Hit {
                 id,
                 score,
+                title: title.to_string(),
                 title_html: marker.mark_all(title),
                 snippet_html: marker.snippet(body, 240),
                 published_at,

@@ -77,6 +77,16 @@ both_backends!(article_round_trip, async |db: &TestDb| {
         store.media(media.id).await.unwrap().unwrap().width,
         Some(1200)
     );
+    // Batch reads return what exists and skip unknown ids.
+    assert_eq!(
+        store.articles_by_ids(&[written.id, 9999]).await.unwrap(),
+        vec![written.clone()]
+    );
+    assert_eq!(
+        store.media_by_ids(&[media.id, 9999]).await.unwrap().len(),
+        1
+    );
+    assert!(store.articles_by_ids(&[]).await.unwrap().is_empty());
 });
 
 both_backends!(slugs_are_unique_per_kind, async |db: &TestDb| {

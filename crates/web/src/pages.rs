@@ -19,15 +19,13 @@ const BREAKING_HOURS: i64 = 12;
 
 async fn names(app: &App, articles: &[&Article]) -> Result<Names, WebError> {
     let store = &app.store;
-    let mut media = HashMap::new();
-    for a in articles {
-        if let Some(id) = a.data.image_id
-            && !media.contains_key(&id)
-            && let Some(m) = store.media(id).await?
-        {
-            media.insert(id, m);
-        }
-    }
+    let image_ids: Vec<i64> = articles.iter().filter_map(|a| a.data.image_id).collect();
+    let media: HashMap<_, _> = store
+        .media_by_ids(&image_ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     Ok(Names {
         sections: store
             .sections()

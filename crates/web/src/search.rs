@@ -156,7 +156,7 @@ fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-/// Article facts the index does not keep: slug (for the URL) and section name.
+/// Article facts the index does not keep: URL and section name, for a page of hits.
 async fn enrich(
     app: &App,
     ids: &[i64],
@@ -168,14 +168,16 @@ async fn enrich(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    let mut out = HashMap::new();
-    for id in ids {
-        if let Some(a) = app.store.article(*id).await? {
+    Ok(app
+        .store
+        .articles_by_ids(ids)
+        .await?
+        .into_iter()
+        .map(|a| {
             let section = a.data.section_id.and_then(|s| sections.get(&s).cloned());
-            out.insert(*id, (crate::view::article_url(&a), section));
-        }
-    }
-    Ok(out)
+            (a.id, (crate::view::article_url(&a), section))
+        })
+        .collect())
 }
 
 /// Runs index work off the async threads. A refused query comes back as `Ok(Err(..))` for
@@ -205,6 +207,7 @@ pub(crate) async fn api(
         Err(Invalid(code, msg)) => return Ok(api_error(StatusCode::BAD_REQUEST, code, msg)),
     };
     let request = checked.request;
+    let page = request.page;
     let results = match blocking(move || index.search(&request)).await? {
         Ok(r) => r,
         Err(e) => return Ok(api_error(StatusCode::BAD_REQUEST, e.code(), e.message_ar())),
@@ -219,10 +222,7 @@ pub(crate) async fn api(
             let (url, section) = facts.get(&h.id)?.clone();
             Some(ApiHit {
                 id: h.id,
-                title: facts
-                    .get(&h.id)
-                    .map(|_| strip_marks(&h.title_html))
-                    .unwrap_or_default(),
+                title: h.title,
                 url: format!("{base}{url}"),
                 snippet: h.snippet_html,
                 section,
@@ -232,21 +232,10 @@ pub(crate) async fn api(
         .collect();
     Ok(Json(ApiResults {
         total: results.total,
-        page: p.page.as_deref().and_then(|v| v.parse().ok()).unwrap_or(1),
+        page,
         results: hits,
     })
     .into_response())
-}
-
-/// The plain title back from its highlighted, escaped form.
-fn strip_marks(html: &str) -> String {
-    html.replace("<mark>", "")
-        .replace("</mark>", "")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 #[derive(Serialize)]
