@@ -4,6 +4,7 @@
 pub mod body;
 pub mod error;
 pub mod exchange;
+pub mod html;
 pub mod model;
 pub mod password;
 pub mod role;

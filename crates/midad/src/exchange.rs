@@ -392,46 +392,29 @@ async fn write_item(
     );
     let when = data.published_at.unwrap_or_else(|| tx.now());
 
-    if let Some(name) = &r.section {
-        data.section_id = Some(match names.sections.get(name) {
-            Some(id) => *id,
-            None => {
-                let s = tx
-                    .section_by_name_or_create(name)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                names.sections.insert(name.clone(), s.id);
-                s.id
+    // The id of a named section, tag or byline: from the cache, or created once.
+    macro_rules! id_of {
+        ($cache:expr, $name:expr, $create:ident) => {
+            match $cache.get($name) {
+                Some(id) => *id,
+                None => {
+                    let id = tx.$create($name).await.map_err(anyhow::Error::from)?.id;
+                    $cache.insert($name.clone(), id);
+                    id
+                }
             }
-        });
+        };
+    }
+    if let Some(name) = &r.section {
+        data.section_id = Some(id_of!(names.sections, name, section_by_name_or_create));
     }
     for name in &r.tags {
-        let id = match names.tags.get(name) {
-            Some(id) => *id,
-            None => {
-                let t = tx
-                    .tag_by_name_or_create(name)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                names.tags.insert(name.clone(), t.id);
-                t.id
-            }
-        };
-        data.tag_ids.push(id);
+        data.tag_ids
+            .push(id_of!(names.tags, name, tag_by_name_or_create));
     }
     for name in &r.authors {
-        let id = match names.authors.get(name) {
-            Some(id) => *id,
-            None => {
-                let a = tx
-                    .author_by_name_or_create(name)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                names.authors.insert(name.clone(), a.id);
-                a.id
-            }
-        };
-        data.author_ids.push(id);
+        data.author_ids
+            .push(id_of!(names.authors, name, author_by_name_or_create));
     }
     if let Some(path) = &image {
         let meta = (

@@ -3,25 +3,13 @@
 
 use crate::ParsedQuery;
 use crate::analyzer::{Stemming, analyze};
+use midad_core::html::push_escaped as escape_into;
 use std::collections::HashSet;
 
 pub(crate) struct Marker {
     normalized: HashSet<String>,
     stems: HashSet<String>,
     stemming: Stemming,
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 impl Marker {
