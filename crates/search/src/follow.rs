@@ -123,33 +123,26 @@ pub async fn catch_up(index: &SearchIndex, store: &Store) -> Result<usize> {
     let Some(last) = changes.last().map(|c| c.seq) else {
         return Ok(0);
     };
-    let mut ids = BTreeSet::new();
-    let mut names_changed = false;
-    for c in &changes {
-        match c.kind {
-            midad_core::EntityKind::Article => {
-                ids.insert(c.entity_id);
-            }
-            midad_core::EntityKind::Section
-            | midad_core::EntityKind::Tag
-            | midad_core::EntityKind::Author => names_changed = true,
-            _ => {}
-        }
-    }
-    if names_changed {
-        tracing::debug!(
-            "section, tag or byline renamed: articles keep their old names until re-saved or reindexed"
-        );
-    }
+    // Sections, tags and bylines are only ever created today, together with the articles
+    // that use them (which have their own entries); once they can be renamed, their
+    // articles must be re-read here too.
+    let ids: BTreeSet<i64> = changes
+        .iter()
+        .filter(|c| c.kind == midad_core::EntityKind::Article)
+        .map(|c| c.entity_id)
+        .collect();
     let names = names(store).await?;
-    let mut upserts = Vec::new();
-    let mut deletes = Vec::new();
-    for id in ids {
-        match store.article(id).await? {
-            Some(a) if searchable(&a) => upserts.push(doc(&a, &names)),
-            _ => deletes.push(id),
-        }
-    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let upserts: Vec<Doc> = store
+        .articles_by_ids(&ids)
+        .await?
+        .iter()
+        .filter(|a| searchable(a))
+        .map(|a| doc(a, &names))
+        .collect();
+    // Gone, or no longer public: out of the index.
+    let kept: BTreeSet<i64> = upserts.iter().map(|d| d.id).collect();
+    let deletes: Vec<i64> = ids.into_iter().filter(|id| !kept.contains(id)).collect();
     index.apply(&upserts, &deletes, Some(last))?;
     Ok(changes.len())
 }
