@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
-use midad_core::{Article, ArticleKind, Id, Status};
+use midad_core::{Article, ArticleKind, Id, Section, Status};
 use midad_store::ArticleQuery;
 use minijinja::{Value, context};
 use std::collections::HashMap;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// How long a story flagged breaking stays in the ticker.
 const BREAKING_HOURS: i64 = 12;
 
-async fn names(app: &App, articles: &[&Article]) -> Result<Names, WebError> {
+async fn names(app: &App, articles: &[&Article], sections: &[Section]) -> Result<Names, WebError> {
     let store = &app.store;
     let image_ids: Vec<i64> = articles.iter().filter_map(|a| a.data.image_id).collect();
     let media: HashMap<_, _> = store
@@ -27,12 +27,7 @@ async fn names(app: &App, articles: &[&Article]) -> Result<Names, WebError> {
         .map(|m| (m.id, m))
         .collect();
     Ok(Names {
-        sections: store
-            .sections()
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect(),
+        sections: sections.iter().map(|s| (s.id, s.clone())).collect(),
         tags: store.tags().await?.into_iter().map(|t| (t.id, t)).collect(),
         authors: store
             .authors()
@@ -52,7 +47,7 @@ fn views(list: &[Article], names: &Names, locale: &Locale) -> Vec<ArticleView> {
 
 pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebError> {
     let store = &app.store;
-    let (_, locale, site) = site::context(&app).await?;
+    let (locale, site, all_sections) = site::context(&app).await?;
     let latest = store
         .articles(&ArticleQuery::published(ArticleKind::Article, 13))
         .await?;
@@ -85,12 +80,7 @@ pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebErr
         .articles(&ArticleQuery::published(ArticleKind::Caricature, 1))
         .await?;
     let mut section_blocks = Vec::new();
-    for section in store
-        .sections()
-        .await?
-        .into_iter()
-        .filter(|s| s.parent_id.is_none())
-    {
+    for section in all_sections.iter().filter(|s| s.parent_id.is_none()) {
         let list = store
             .articles(&ArticleQuery {
                 section_id: Some(section.id),
@@ -107,7 +97,7 @@ pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebErr
         .chain(caricature.iter())
         .collect();
     all.extend(section_blocks.iter().flat_map(|(_, l)| l.iter()));
-    let names = names(&app, &all).await?;
+    let names = names(&app, &all, &all_sections).await?;
     let sections: Vec<_> = section_blocks
         .iter()
         .map(|(s, list)| {
@@ -165,8 +155,8 @@ pub(crate) async fn article(
         // The canonical address wins: old or mistyped slugs still reach the story.
         return Ok(Redirect::permanent(&view::article_url(&a)).into_response());
     }
-    let (_, locale, site) = site::context(&app).await?;
-    let names = names(&app, &[&a]).await?;
+    let (locale, site, sections) = site::context(&app).await?;
+    let names = names(&app, &[&a], &sections).await?;
     let article = view::view(&a, &names, &locale, true);
     let html = app.theme.render(
         "article.html",

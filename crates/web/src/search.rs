@@ -252,11 +252,8 @@ pub(crate) async fn page(
     State(app): State<Arc<App>>,
     Query(p): Query<Params>,
 ) -> Result<Response, WebError> {
-    let (_, locale, site) = site::context(&app).await?;
-    let sections: Vec<_> = app
-        .store
-        .sections()
-        .await?
+    let (locale, site, sections) = site::context(&app).await?;
+    let sections: Vec<_> = sections
         .into_iter()
         .map(|s| context! { slug => s.slug, name => s.name })
         .collect();

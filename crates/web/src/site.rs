@@ -5,7 +5,7 @@ use crate::App;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use midad_arabic::{DateFormatter, Digits, Ymd};
-use midad_core::Settings;
+use midad_core::{Section, Settings};
 use midad_store::{Result, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -115,19 +115,19 @@ pub(crate) struct SiteContext {
     pub nav: Vec<NavItem>,
 }
 
-pub(crate) async fn context(app: &App) -> Result<(Settings, Locale, SiteContext)> {
+/// What every page starts from. The sections are returned too, so a page that lists them
+/// again does not read them again.
+pub(crate) async fn context(app: &App) -> Result<(Locale, SiteContext, Vec<Section>)> {
     let settings = effective_settings(&app.store, &app.config.site_overrides).await?;
     let locale = Locale::new(&settings);
     let now = Utc::now();
-    let nav = app
-        .store
-        .sections()
-        .await?
-        .into_iter()
+    let sections = app.store.sections().await?;
+    let nav = sections
+        .iter()
         .filter(|s| s.parent_id.is_none())
         .map(|s| NavItem {
             url: format!("/section/{}", s.slug),
-            name: s.name,
+            name: s.name.clone(),
         })
         .collect();
     let site = SiteContext {
@@ -140,5 +140,5 @@ pub(crate) async fn context(app: &App) -> Result<(Settings, Locale, SiteContext)
         hijri: settings.hijri.then(|| locale.hijri(now)),
         nav,
     };
-    Ok((settings, locale, site))
+    Ok((locale, site, sections))
 }
