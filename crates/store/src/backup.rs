@@ -137,6 +137,11 @@ pub(crate) const TABLES: &[Table] = &[
         cols: &[("article_id", Int), ("author_id", Int), ("position", Int)],
     },
     Table {
+        name: "article_views",
+        identity: None,
+        cols: &[("article_id", Int), ("day", Text), ("views", Int)],
+    },
+    Table {
         name: "settings",
         identity: None,
         cols: &[("key", Text), ("value", Text)],

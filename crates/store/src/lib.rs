@@ -8,6 +8,7 @@
 mod backup;
 mod read;
 mod rows;
+mod views;
 mod write;
 
 pub use backup::{BackupReport, backup_to, restore_from};

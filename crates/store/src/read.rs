@@ -114,7 +114,7 @@ macro_rules! bind_all {
 
 /// Ids are integers, never text from outside: safe to write into an `IN (…)` list, which
 /// keeps a batch read to one statement on both backends.
-fn inline_ids(ids: &[Id]) -> String {
+pub(crate) fn inline_ids(ids: &[Id]) -> String {
     ids.iter().map(Id::to_string).collect::<Vec<_>>().join(",")
 }
 

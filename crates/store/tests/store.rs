@@ -427,3 +427,74 @@ both_backends!(backup_restores_everything, async |db: &TestDb| {
     assert!(again.is_err());
     target.finish().await;
 });
+
+both_backends!(views_rank_most_read, async |db: &TestDb| {
+    let store = &db.store;
+    let a = publish(store, article("الأول")).await;
+    let b = publish(store, article("الثاني")).await;
+    let mut draft = article("مسودة");
+    draft.status = Status::Draft;
+    let c = publish(store, draft).await;
+    store
+        .add_views("2024-11-15", &[(a.id, 50), (b.id, 1)])
+        .await
+        .unwrap();
+    store
+        .add_views(
+            "2024-11-16",
+            &[(a.id, 2), (b.id, 5), (c.id, 100), (999_999, 3)],
+        )
+        .await
+        .unwrap();
+    store.add_views("2024-11-16", &[(b.id, 5)]).await.unwrap();
+    // Since the 16th: b (10) before a (2); the draft is never listed; the unknown id was
+    // skipped, not an error.
+    assert_eq!(
+        store.most_read("2024-11-16", 5).await.unwrap(),
+        vec![b.id, a.id]
+    );
+    // Since the 15th: a (52) before b (11).
+    assert_eq!(
+        store.most_read("2024-11-15", 5).await.unwrap(),
+        vec![a.id, b.id]
+    );
+    assert_eq!(store.most_read("2024-11-15", 1).await.unwrap(), vec![a.id]);
+    // Views are not content: they do not touch the change log.
+    let seq = store.latest_seq().await.unwrap();
+    store.add_views("2024-11-17", &[(a.id, 1)]).await.unwrap();
+    assert_eq!(store.latest_seq().await.unwrap(), seq);
+});
+
+both_backends!(related_by_shared_tags_then_section, async |db: &TestDb| {
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    let sport = tx.section_by_name_or_create("رياضة").await.unwrap();
+    let other = tx.section_by_name_or_create("اقتصاد").await.unwrap();
+    let t1 = tx.tag_by_name_or_create("كرة القدم").await.unwrap();
+    let t2 = tx.tag_by_name_or_create("الدوري").await.unwrap();
+    tx.commit().await.unwrap();
+    let day = |d: u32| Utc.with_ymd_and_hms(2024, 11, d, 9, 0, 0).unwrap();
+    let make = |title: &str, section: i64, tags: Vec<i64>, d: u32| {
+        let mut x = article(title);
+        x.section_id = Some(section);
+        x.tag_ids = tags;
+        x.published_at = Some(day(d));
+        x
+    };
+    let main = publish(store, make("الرئيسي", sport.id, vec![t1.id, t2.id], 10)).await;
+    let both = publish(store, make("وسمان", other.id, vec![t1.id, t2.id], 1)).await;
+    let one_old = publish(store, make("وسم قديم", other.id, vec![t2.id], 2)).await;
+    let one_new = publish(store, make("وسم جديد", other.id, vec![t1.id], 3)).await;
+    let same_section = publish(store, make("القسم نفسه", sport.id, vec![], 4)).await;
+    let _unrelated = publish(store, make("لا علاقة", other.id, vec![], 5)).await;
+    let ids = store
+        .related(main.id, &main.data.tag_ids, main.data.section_id, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids, vec![both.id, one_new.id, one_old.id, same_section.id]);
+    let ids = store
+        .related(main.id, &main.data.tag_ids, main.data.section_id, 2)
+        .await
+        .unwrap();
+    assert_eq!(ids, vec![both.id, one_new.id]);
+});
