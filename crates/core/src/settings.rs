@@ -19,6 +19,10 @@ pub struct Settings {
     pub hijri: bool,
     /// Media path of the logo; empty = the site name set in type.
     pub logo: String,
+    /// How many hours a story flagged breaking stays in the ticker.
+    pub breaking_hours: u32,
+    /// Feeds carry the full body (`true`) or the excerpt only.
+    pub feed_full_content: bool,
 }
 
 impl Default for Settings {
@@ -31,6 +35,8 @@ impl Default for Settings {
             digits: "arab".into(),
             hijri: false,
             logo: String::new(),
+            breaking_hours: 12,
+            feed_full_content: true,
         }
     }
 }
@@ -53,6 +59,12 @@ impl Settings {
             v.push(
                 ValidationError::new("site.locale", ErrorCode::LocaleInvalid)
                     .with_detail(self.locale.clone()),
+            );
+        }
+        if self.breaking_hours == 0 || self.breaking_hours > 24 * 7 {
+            v.push(
+                ValidationError::new("site.breaking_hours", ErrorCode::OutOfRange)
+                    .with_detail("1 to 168 hours"),
             );
         }
         v.into_result()

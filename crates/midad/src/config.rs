@@ -29,6 +29,8 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// A folder whose files override the embedded default theme.
     pub theme_dir: Option<PathBuf>,
+    /// Upper bound of the in-memory page cache, in MiB.
+    pub cache_mb: usize,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             base_url: String::new(),
             data_dir: PathBuf::from("midad-data"),
             theme_dir: None,
+            cache_mb: 64,
         }
     }
 }
@@ -75,6 +78,10 @@ pub struct SiteConfig {
     pub hijri: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaking_hours: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_full_content: Option<bool>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -129,6 +136,7 @@ const KNOWN_KEYS: &[&str] = &[
     "server.base_url",
     "server.data_dir",
     "server.theme_dir",
+    "server.cache_mb",
     "database.url",
     "site.name",
     "site.tagline",
@@ -137,6 +145,8 @@ const KNOWN_KEYS: &[&str] = &[
     "site.digits",
     "site.hijri",
     "site.logo",
+    "site.breaking_hours",
+    "site.feed_full_content",
     "mail.smtp_url",
     "mail.from",
     "mail.rate_per_second",
@@ -344,6 +354,18 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
         && midad_arabic::Digits::parse(d).is_none()
     {
         bad("site.digits", d, "\"arab\" (٠١٢) or \"latn\" (012)");
+    }
+    if !(1..=65_536).contains(&c.server.cache_mb) {
+        bad(
+            "server.cache_mb",
+            &c.server.cache_mb.to_string(),
+            "a size in MiB from 1 to 65536",
+        );
+    }
+    if let Some(h) = c.site.breaking_hours
+        && !(1..=168).contains(&h)
+    {
+        bad("site.breaking_hours", &h.to_string(), "a number of hours from 1 to 168");
     }
     if let Some(name) = &c.site.name
         && name.trim().is_empty()

@@ -22,15 +22,24 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
         media_dir,
         theme_dir: config.server.theme_dir.clone(),
         site_overrides: config.site_overrides(),
+        cache_bytes: config.server.cache_mb.saturating_mul(1024 * 1024),
     };
     let search = open_search(config, &store);
     let app = App::new(store.clone(), web, search).map_err(|e| Failure::Failed(e.into()))?;
+    let background = app.spawn_background();
+    let app_for_router = app.clone();
     println!("Midad is serving {} on http://{addr}", store.display_url());
     tracing::info!(%addr, backend = store.backend().as_str(), "listening");
-    axum::serve(listener, midad_web::router(app))
+    axum::serve(listener, midad_web::router(app_for_router))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("shutting down");
+    for task in background {
+        task.abort();
+    }
+    if let Err(e) = app.reads.flush(&store).await {
+        tracing::warn!(error = %e, "read counts of the last seconds were not written");
+    }
     store.close().await;
     Ok(())
 }
@@ -86,3 +95,4 @@ async fn shutdown_signal() {
         _ = term => {},
     }
 }
+

@@ -13,6 +13,7 @@ mod write;
 
 pub use backup::{BackupReport, backup_to, restore_from};
 pub use read::{ArticleQuery, Order};
+pub use views::Publication;
 pub use write::{NewMedia, NewUser, Tx};
 
 use midad_core::{Change, Violations};

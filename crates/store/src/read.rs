@@ -4,6 +4,7 @@
 use crate::rows::{self, ARTICLE_COLUMNS};
 use crate::{Result, Store, dispatch};
 use midad_core::{Article, ArticleKind, Author, Id, Media, Section, Status, Tag, User};
+use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 use std::collections::{BTreeMap, HashMap};
 
@@ -26,6 +27,10 @@ pub struct ArticleQuery {
     pub author_id: Option<Id>,
     pub breaking: Option<bool>,
     pub featured: Option<bool>,
+    /// Published at or after this time.
+    pub published_from: Option<DateTime<Utc>>,
+    /// Published before this time.
+    pub published_until: Option<DateTime<Utc>>,
     pub order: Order,
     pub limit: i64,
     pub offset: i64,
@@ -82,6 +87,12 @@ impl ArticleQuery {
         if let Some(b) = self.featured {
             push("a.featured = ?", Param::Bool(b));
         }
+        if let Some(t) = self.published_from {
+            push("a.published_at >= ?", Param::Time(t));
+        }
+        if let Some(t) = self.published_until {
+            push("a.published_at < ?", Param::Time(t));
+        }
         let sql = if clauses.is_empty() {
             String::new()
         } else {
@@ -96,6 +107,7 @@ enum Param {
     Int(i64),
     Text(String),
     Bool(bool),
+    Time(DateTime<Utc>),
 }
 
 macro_rules! bind_all {
@@ -106,6 +118,7 @@ macro_rules! bind_all {
                 Param::Int(v) => q.bind(*v),
                 Param::Text(v) => q.bind(v.clone()),
                 Param::Bool(v) => q.bind(*v),
+                Param::Time(v) => q.bind(*v),
             };
         }
         q
@@ -322,6 +335,20 @@ impl Store {
         Ok(dispatch!(self.pools(), |db| {
             match sqlx::query(AssertSqlSafe(sql))
                 .bind(id)
+                .fetch_optional(db)
+                .await?
+            {
+                Some(r) => Some(rows::media(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    pub async fn media_by_path(&self, path: &str) -> Result<Option<Media>> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media WHERE path = $1");
+        Ok(dispatch!(self.pools(), |db| {
+            match sqlx::query(AssertSqlSafe(sql))
+                .bind(path)
                 .fetch_optional(db)
                 .await?
             {

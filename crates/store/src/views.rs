@@ -2,11 +2,49 @@
 //! public site needs that are not content, so they bypass the change log.
 
 use crate::read::inline_ids;
+use crate::rows::Get;
+use chrono::{DateTime, Utc};
 use crate::{Pools, Result, Store, dispatch};
 use midad_core::{ArticleKind, Id, Status};
 use sqlx::AssertSqlSafe;
 
+/// When a published item appeared and last changed: what a sitemap needs of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Publication {
+    pub id: Id,
+    pub kind: ArticleKind,
+    pub published_at: DateTime<Utc>,
+    pub modified_at: DateTime<Utc>,
+}
+
 impl Store {
+    /// Every published article and caricature, oldest first: one light row each.
+    pub async fn publications(&self) -> Result<Vec<Publication>> {
+        let sql = "SELECT id, kind, published_at, modified_at FROM articles \
+                   WHERE status = $1 AND kind <> $2 AND published_at IS NOT NULL \
+                   ORDER BY published_at, id";
+        dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(sql)
+                .bind(Status::Published.as_str())
+                .bind(ArticleKind::Page.as_str())
+                .fetch_all(db)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let kind = r.text("kind")?;
+                    Ok(Publication {
+                        id: r.int("id")?,
+                        kind: ArticleKind::parse(&kind).ok_or_else(|| {
+                            crate::StoreError::Corrupt(format!("unknown kind «{kind}»"))
+                        })?,
+                        published_at: r.time("published_at")?,
+                        modified_at: r.time("modified_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// Adds counted views of one site-local day (`YYYY-MM-DD`). Ids of articles deleted
     /// since they were counted are skipped.
     pub async fn add_views(&self, day: &str, counts: &[(Id, i64)]) -> Result<()> {

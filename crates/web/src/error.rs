@@ -1,7 +1,15 @@
 //! Errors of the web layer, shown to readers as Arabic pages; causes go to the log only.
+//! The page here is self-contained (it must render even when the theme is what failed); the
+//! `themed` middleware replaces it with the theme's `error.html` when that renders.
 
-use axum::http::StatusCode;
+use crate::App;
+use crate::pages::v;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -14,6 +22,10 @@ pub enum WebError {
     #[error("{0}")]
     Internal(String),
 }
+
+/// Marks a response as an error page the theme may dress.
+#[derive(Clone, Copy)]
+struct ErrorPage;
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
@@ -32,13 +44,43 @@ impl IntoResponse for WebError {
                 )
             }
         };
-        // A self-contained page: it must render even when the theme is what failed.
         let body = format!(
             "<!doctype html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{title}</title></head><body style=\"font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem\">\
+             <title>{title}</title></head><body>\
              <h1>{title}</h1><p>{line}</p><p><a href=\"/\">الصفحة الرئيسية</a></p></body></html>"
         );
-        (status, Html(body)).into_response()
+        let mut response = (
+            status,
+            [(header::CACHE_CONTROL, "no-store")],
+            Html(body),
+        )
+            .into_response();
+        response.extensions_mut().insert(ErrorPage);
+        response
+    }
+}
+
+/// Renders 404 and 500 pages with the theme (header, navigation, search box), keeping the
+/// self-contained page when the theme itself fails.
+pub(crate) async fn themed(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let head = req.method() == axum::http::Method::HEAD;
+    let response = next.run(req).await;
+    if response.extensions().get::<ErrorPage>().is_none() || head {
+        return response;
+    }
+    let status = response.status();
+    let Ok(ctx) = crate::site::context(&app).await else {
+        return response;
+    };
+    match app.theme.render(
+        "error.html",
+        context! { site => v(&ctx.site), status => status.as_u16() },
+    ) {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "the theme's error page failed");
+            response
+        }
     }
 }

@@ -1,26 +1,39 @@
 //! Midad's HTTP application: the public site (rendered from the theme), media files,
 //! health and metrics. Handlers read through the store and never write SQL.
 
+mod cache;
 mod error;
+mod feeds;
+mod i18n;
 mod metrics;
 mod pages;
+mod reads;
 mod search;
+mod seo;
 mod site;
+mod syndication;
 mod theme;
 mod view;
 
+pub use cache::PageCache;
 pub use error::WebError;
 pub use metrics::Metrics;
+pub use reads::Reads;
 pub use site::effective_settings;
 pub use theme::Theme;
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use midad_store::Store;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
@@ -36,7 +49,12 @@ pub struct WebConfig {
     pub theme_dir: Option<PathBuf>,
     /// Site settings fixed by the configuration; they win over the database's.
     pub site_overrides: BTreeMap<String, serde_json::Value>,
+    /// Upper bound of the page cache, in bytes (compressed copies included).
+    pub cache_bytes: usize,
 }
+
+/// The page cache's default bound.
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Shared state of every request.
 pub struct App {
@@ -44,6 +62,10 @@ pub struct App {
     pub config: WebConfig,
     pub theme: Theme,
     pub metrics: Metrics,
+    pub cache: PageCache,
+    pub reads: Reads,
+    /// Security headers of every response, built once.
+    security: Vec<(HeaderName, HeaderValue)>,
     /// `None` when the index could not be opened: the site serves on, search says so.
     pub search: Option<Arc<midad_search::SearchIndex>>,
 }
@@ -55,14 +77,83 @@ impl App {
         search: Option<Arc<midad_search::SearchIndex>>,
     ) -> Result<Arc<App>, WebError> {
         let theme = Theme::load(config.theme_dir.clone())?;
+        let mut security = vec![
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_str(&theme.csp())
+                    .map_err(|e| WebError::Internal(format!("bad CSP: {e}")))?,
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("strict-origin-when-cross-origin"),
+            ),
+            (
+                HeaderName::from_static("permissions-policy"),
+                HeaderValue::from_static(
+                    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+                ),
+            ),
+            (
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("SAMEORIGIN"),
+            ),
+        ];
+        if config.base_url.starts_with("https://") {
+            security.push((
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            ));
+        }
+        let cache_bytes = if config.cache_bytes == 0 {
+            DEFAULT_CACHE_BYTES
+        } else {
+            config.cache_bytes
+        };
         Ok(Arc::new(App {
             store,
             config,
             theme,
             metrics: Metrics::default(),
+            cache: PageCache::new(cache_bytes),
+            reads: Reads::default(),
+            security,
             search,
         }))
     }
+
+    /// Starts what keeps the site current while it serves: the page-cache invalidator that
+    /// follows the change log, and the writer of read counts.
+    pub fn spawn_background(self: &Arc<Self>) -> Vec<tokio::task::JoinHandle<()>> {
+        vec![
+            tokio::spawn(cache::follow(self.clone())),
+            tokio::spawn(reads::flush_loop(self.clone())),
+        ]
+    }
+}
+
+async fn security_headers(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    for (name, value) in &app.security {
+        headers.entry(name.clone()).or_insert_with(|| value.clone());
+    }
+    response
+}
+
+/// Refuses request lines no page needs before any work is done.
+async fn limits(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    if uri.path().len() > 2048 {
+        return WebError::NotFound.into_response();
+    }
+    if uri.query().is_some_and(|q| q.len() > 4096) {
+        return (StatusCode::BAD_REQUEST, "query string too long\n").into_response();
+    }
+    next.run(req).await
 }
 
 /// Every route of the application, with its middleware, read top to bottom: trace →
@@ -73,6 +164,20 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))
         .route("/article/{id}/{slug}", get(pages::article))
+        .route("/section/{slug}", get(pages::section))
+        .route("/tag/{slug}", get(pages::tag))
+        .route("/author/{slug}", get(pages::author))
+        .route("/caricature", get(pages::caricatures))
+        .route("/page/{slug}", get(pages::static_page))
+        .route("/feed.xml", get(feeds::site_feed))
+        .route("/atom.xml", get(feeds::site_feed))
+        .route("/feed.json", get(feeds::site_feed))
+        .route("/section/{slug}/{file}", get(feeds::section_feed))
+        .route("/tag/{slug}/{file}", get(feeds::tag_feed))
+        .route("/sitemap.xml", get(feeds::sitemap_index))
+        .route("/sitemaps/{file}", get(feeds::sitemap))
+        .route("/news-sitemap.xml", get(feeds::news_sitemap))
+        .route("/robots.txt", get(feeds::robots))
         .route("/search", get(search::page))
         .route("/api/v1/search", get(search::api))
         .route("/api/v1/search/suggest", get(search::suggest))
@@ -84,13 +189,28 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(
             tower::ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                // Pages from the cache arrive compressed already and pass through.
+                .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn_with_state(
                     app.clone(),
                     metrics::track,
                 ))
+                .layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    security_headers,
+                ))
+                .layer(axum::middleware::from_fn(limits))
                 .layer(TimeoutLayer::with_status_code(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    error::themed,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    cache::layer,
                 ))
                 .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024)),
         )

@@ -252,7 +252,12 @@ pub(crate) async fn page(
     State(app): State<Arc<App>>,
     Query(p): Query<Params>,
 ) -> Result<Response, WebError> {
-    let (locale, site, sections) = site::context(&app).await?;
+    let site::Context {
+        locale,
+        site,
+        sections,
+        ..
+    } = site::context(&app).await?;
     let sections: Vec<_> = sections
         .into_iter()
         .map(|s| context! { slug => s.slug, name => s.name })

@@ -6,7 +6,8 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use midad_arabic::{DateFormatter, Digits, Ymd};
 use midad_core::{Section, Settings};
-use midad_store::{Result, Store};
+use midad_core::ArticleKind;
+use midad_store::{ArticleQuery, Result, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -96,28 +97,52 @@ impl Locale {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub(crate) struct NavItem {
     pub name: String,
     pub url: String,
 }
 
-/// What every template receives as `site`.
+#[derive(Serialize)]
+pub(crate) struct Logo {
+    pub url: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+/// What every template receives as `site` (documented in `themes/README.md`).
 #[derive(Serialize)]
 pub(crate) struct SiteContext {
     pub name: String,
     pub tagline: String,
+    /// The configured locale (`ar`, `ar-EG`, `en`…); `lang` is the same, for `<html lang>`.
+    pub locale: String,
     pub lang: String,
     pub dir: &'static str,
+    pub digits: &'static str,
+    pub timezone: String,
     pub base_url: String,
+    /// Today in the site's zone: the header's text, and `YYYY-MM-DD`.
     pub today: String,
+    pub today_iso: String,
     pub hijri: Option<String>,
+    pub year: String,
+    pub logo: Option<Logo>,
     pub nav: Vec<NavItem>,
+    /// Static pages (about, contact…) for the footer.
+    pub pages: Vec<NavItem>,
 }
 
-/// What every page starts from. The sections are returned too, so a page that lists them
-/// again does not read them again.
-pub(crate) async fn context(app: &App) -> Result<(Locale, SiteContext, Vec<Section>)> {
+/// What a page starts from: the settings, dates and numbers in the site's way, the
+/// site-wide template variables, and the sections (a page listing them needs no new read).
+pub(crate) struct Context {
+    pub settings: Settings,
+    pub locale: Locale,
+    pub site: SiteContext,
+    pub sections: Vec<Section>,
+}
+
+pub(crate) async fn context(app: &App) -> Result<Context> {
     let settings = effective_settings(&app.store, &app.config.site_overrides).await?;
     let locale = Locale::new(&settings);
     let now = Utc::now();
@@ -130,15 +155,50 @@ pub(crate) async fn context(app: &App) -> Result<(Locale, SiteContext, Vec<Secti
             name: s.name.clone(),
         })
         .collect();
+    let pages = app
+        .store
+        .articles(&ArticleQuery::published(ArticleKind::Page, 20))
+        .await?
+        .into_iter()
+        .filter(|p| p.data.parent_id.is_none())
+        .map(|p| NavItem {
+            url: format!("/page/{}", p.data.slug),
+            name: p.data.title,
+        })
+        .collect();
+    let logo = match settings.logo.trim() {
+        "" => None,
+        path => {
+            let found = app.store.media_by_path(path).await?;
+            Some(Logo {
+                url: format!("/media/{}", path.trim_start_matches('/')),
+                width: found.as_ref().and_then(|m| m.width),
+                height: found.as_ref().and_then(|m| m.height),
+            })
+        }
+    };
+    let local = now.with_timezone(&locale.tz);
     let site = SiteContext {
         name: settings.name.clone(),
         tagline: settings.tagline.clone(),
+        locale: settings.locale.clone(),
         lang: settings.lang().to_string(),
         dir: if settings.is_rtl() { "rtl" } else { "ltr" },
+        digits: locale.digits.as_str(),
+        timezone: locale.tz.name().to_string(),
         base_url: app.config.base_url.clone(),
         today: locale.header_date(now),
+        today_iso: local.date_naive().to_string(),
         hijri: settings.hijri.then(|| locale.hijri(now)),
+        year: midad_arabic::digits(&local.year().to_string(), locale.digits),
+        logo,
         nav,
+        pages,
     };
-    Ok((locale, site, sections))
+    Ok(Context {
+        settings,
+        locale,
+        site,
+        sections,
+    })
 }

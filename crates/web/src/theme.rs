@@ -2,47 +2,43 @@
 //! of the same name in the configured theme folder. Static files get content-hashed URLs so
 //! they can be cached for a year.
 
+mod helpers;
+
 use crate::{App, WebError};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use minijinja::Environment;
+use crate::i18n::Translations;
+use minijinja::{Environment, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../../../themes/default/templates/base.html"),
-    ),
-    (
-        "home.html",
-        include_str!("../../../themes/default/templates/home.html"),
-    ),
-    (
-        "article.html",
-        include_str!("../../../themes/default/templates/article.html"),
-    ),
-    (
-        "macros.html",
-        include_str!("../../../themes/default/templates/macros.html"),
-    ),
-    (
-        "search.html",
-        include_str!("../../../themes/default/templates/search.html"),
-    ),
-];
+/// Embeds a theme file of the default theme.
+macro_rules! embedded {
+    ($kind:literal, $($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../../themes/default/", $kind, "/", $name)))),*]
+    };
+}
 
-const STATIC: &[(&str, &[u8])] = &[
-    (
-        "style.css",
-        include_bytes!("../../../themes/default/static/style.css"),
-    ),
-    (
-        "search.js",
-        include_bytes!("../../../themes/default/static/search.js"),
-    ),
+const TEMPLATES: &[(&str, &str)] = embedded!(
+    "templates",
+    "base.html",
+    "macros.html",
+    "home.html",
+    "article.html",
+    "list.html",
+    "caricatures.html",
+    "page.html",
+    "search.html",
+    "error.html",
+);
+
+const STATIC: &[(&str, &str)] = embedded!("static", "style.css", "site.js", "theme-init.js");
+
+const LOCALES: &[(&str, &str)] = &[
+    ("ar", include_str!("../../../themes/default/locales/ar.toml")),
+    ("en", include_str!("../../../themes/default/locales/en.toml")),
 ];
 
 struct Asset {
@@ -56,17 +52,28 @@ pub struct Theme {
     assets: HashMap<String, Asset>,
     /// hashed name → logical name
     by_hashed: HashMap<String, String>,
+    /// `'sha256-…'` of every script a template may inline, for the CSP.
+    script_hashes: Vec<String>,
+}
+
+/// Reads a theme file: the theme folder's copy when it has one, else the embedded default.
+fn read_override(dir: Option<&PathBuf>, sub: &str, name: &str) -> Option<String> {
+    let path = dir?.join(sub).join(name);
+    std::fs::read_to_string(path).ok()
 }
 
 impl Theme {
     pub fn load(dir: Option<PathBuf>) -> Result<Theme, WebError> {
         let mut assets = HashMap::new();
         let mut by_hashed = HashMap::new();
+        let mut script_hashes = Vec::new();
         for (name, embedded) in STATIC {
-            let bytes = dir
-                .as_ref()
-                .and_then(|d| std::fs::read(d.join("static").join(name)).ok())
-                .unwrap_or_else(|| embedded.to_vec());
+            let text = read_override(dir.as_ref(), "static", name)
+                .unwrap_or_else(|| embedded.to_string());
+            let bytes = text.into_bytes();
+            if name.ends_with(".js") {
+                script_hashes.push(csp_hash(&bytes));
+            }
             let hashed_name = hashed(name, &bytes);
             by_hashed.insert(hashed_name.clone(), name.to_string());
             assets.insert(
@@ -78,6 +85,21 @@ impl Theme {
                 },
             );
         }
+        let locale_texts: Vec<(&str, String)> = LOCALES
+            .iter()
+            .map(|(lang, text)| {
+                let file = format!("{lang}.toml");
+                let text = read_override(dir.as_ref(), "locales", &file)
+                    .unwrap_or_else(|| text.to_string());
+                (*lang, text)
+            })
+            .collect();
+        let borrowed: Vec<(&str, &str)> = locale_texts
+            .iter()
+            .map(|(l, t)| (*l, t.as_str()))
+            .collect();
+        let translations = Arc::new(Translations::parse(&borrowed).map_err(WebError::Internal)?);
+
         let mut env = Environment::new();
         env.set_formatter(html_formatter);
         let template_dir = dir.map(|d| d.join("templates"));
@@ -107,10 +129,22 @@ impl Theme {
                 .cloned()
                 .unwrap_or_else(|| format!("/static/{name}"))
         });
+        let inline: HashMap<String, String> = assets
+            .iter()
+            .filter(|(name, _)| name.ends_with(".js"))
+            .map(|(name, a)| (name.clone(), String::from_utf8_lossy(&a.bytes).into_owned()))
+            .collect();
+        env.add_function("inline_script", move |name: String| -> Value {
+            // The CSP allows exactly these bytes by hash: no attribute, no whitespace added.
+            let body = inline.get(&name).map(String::as_str).unwrap_or("");
+            Value::from_safe_string(format!("<script>{body}</script>"))
+        });
+        helpers::register(&mut env, translations);
         let theme = Theme {
             env,
             assets,
             by_hashed,
+            script_hashes,
         };
         // Fail at start-up, not on the first reader, when a template does not compile.
         for (name, _) in TEMPLATES {
@@ -122,6 +156,27 @@ impl Theme {
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, WebError> {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }
+
+    /// The `Content-Security-Policy` of every page: nothing from elsewhere, and inline
+    /// script only by hash.
+    pub fn csp(&self) -> String {
+        format!(
+            "default-src 'self'; script-src 'self' {}; style-src 'self'; img-src 'self' data:; \
+             font-src 'self'; connect-src 'self'; frame-src 'none'; object-src 'none'; \
+             base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+            self.script_hashes.join(" ")
+        )
+    }
+}
+
+fn csp_hash(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 /// Escapes what HTML needs escaped (`& < > " '`) and leaves `/` alone, so URLs in the

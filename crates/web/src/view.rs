@@ -44,6 +44,9 @@ pub(crate) struct ArticleView {
     pub image: Option<Image>,
     pub breaking: bool,
     pub featured: bool,
+    /// For `<title>` and `<meta name="description">`: the SEO fields, else title and excerpt.
+    pub seo_title: String,
+    pub description: Option<String>,
     /// The rendered body; only filled for the article page.
     pub body_html: Option<String>,
 }
@@ -124,6 +127,8 @@ pub(crate) fn view(a: &Article, names: &Names, locale: &Locale, with_body: bool)
         image,
         breaking: d.breaking,
         featured: d.featured,
+        seo_title: d.seo_title.clone().unwrap_or_else(|| d.title.clone()),
+        description: d.seo_description.clone().or_else(|| d.excerpt.clone()),
         body_html: with_body.then(|| body::render_html(&d.body)),
     }
 }

@@ -16,6 +16,7 @@ async fn app(theme_dir: Option<std::path::PathBuf>) -> (axum::Router, tempfile::
         media_dir: dir.path().join("media"),
         theme_dir,
         site_overrides: Default::default(),
+        cache_bytes: 0,
     };
     (router(App::new(store, config, None).unwrap()), dir)
 }

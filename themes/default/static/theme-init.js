@@ -1,0 +1,1 @@
+try{var m=localStorage.getItem("midad-theme");if(m==="dark"||m==="light")document.documentElement.setAttribute("data-theme",m)}catch(e){}
