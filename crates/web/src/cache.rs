@@ -16,7 +16,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use midad_core::{Change, EntityKind, Id, Status};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -99,8 +99,8 @@ impl Entry {
     }
 
     /// Still good: not expired, and rendered today (in the site's zone).
-    fn fresh(&self, now: Instant) -> Option<NaiveDate> {
-        let today = Utc::now().with_timezone(&self.tz).date_naive();
+    fn fresh(&self, now: Instant, wall: DateTime<Utc>) -> Option<NaiveDate> {
+        let today = wall.with_timezone(&self.tz).date_naive();
         (now < self.expires && today == self.day).then_some(today)
     }
 }
@@ -324,16 +324,16 @@ fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
 }
 
 /// Seconds left until the next local midnight of `tz`.
-fn seconds_to_midnight(tz: Tz) -> i64 {
-    let now = Utc::now().with_timezone(&tz);
+fn seconds_to_midnight(tz: Tz, wall: DateTime<Utc>) -> i64 {
+    let now = wall.with_timezone(&tz);
     let secs = chrono::Timelike::num_seconds_from_midnight(&now) as i64;
     (86_400 - secs).max(1)
 }
 
 /// Shared caches may keep a page a minute and serve it stale while revalidating, but never
 /// past the local midnight that changes the header's date.
-fn cache_control(tz: Tz) -> HeaderValue {
-    let left = seconds_to_midnight(tz);
+fn cache_control(tz: Tz, wall: DateTime<Utc>) -> HeaderValue {
+    let left = seconds_to_midnight(tz, wall);
     let fresh = left.min(60);
     let stale = (left - fresh).clamp(0, 600);
     HeaderValue::from_str(&format!(
@@ -342,10 +342,16 @@ fn cache_control(tz: Tz) -> HeaderValue {
     .unwrap_or(HeaderValue::from_static("no-cache"))
 }
 
-fn respond(entry: &Entry, req_headers: &HeaderMap, head: bool, status: &'static str) -> Response {
+fn respond(
+    entry: &Entry,
+    req_headers: &HeaderMap,
+    head: bool,
+    status: &'static str,
+    wall: DateTime<Utc>,
+) -> Response {
     let mut builder = Response::builder()
         .header(header::ETAG, entry.etag.clone())
-        .header(header::CACHE_CONTROL, cache_control(entry.tz))
+        .header(header::CACHE_CONTROL, cache_control(entry.tz, wall))
         .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
         .header("x-cache", HeaderValue::from_static(status));
     if let Some(s) = &entry.surrogate {
@@ -422,13 +428,14 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
     };
     let count = !head && !is_bot(req.headers());
     let now = Instant::now();
+    let wall = app.now();
     if let Some(entry) = app.cache.get(&key) {
-        if let Some(today) = entry.fresh(now) {
+        if let Some(today) = entry.fresh(now, wall) {
             app.cache.hits.fetch_add(1, Ordering::Relaxed);
             if let (Some(id), true) = (entry.article, count) {
                 app.reads.record(id, today);
             }
-            return respond(&entry, req.headers(), head, "hit");
+            return respond(&entry, req.headers(), head, "hit", wall);
         }
     }
     app.cache.misses.fetch_add(1, Ordering::Relaxed);
@@ -449,7 +456,7 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let today = Utc::now().with_timezone(&cacheable.tz).date_naive();
+    let today = wall.with_timezone(&cacheable.tz).date_naive();
     if let (Some(id), true) = (cacheable.article, count) {
         app.reads.record(id, today);
     }
@@ -472,7 +479,7 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
         article: cacheable.article,
         referenced: AtomicBool::new(false),
     };
-    let response = respond(&entry, &headers, head, "miss");
+    let response = respond(&entry, &headers, head, "miss", wall);
     app.cache.insert(key, entry, generation);
     response
 }

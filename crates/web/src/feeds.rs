@@ -377,7 +377,7 @@ pub(crate) async fn news_sitemap(State(app): State<Arc<App>>) -> Result<Response
     let ctx = site::context(&app).await?;
     let base = &ctx.site.base_url;
     let query = ArticleQuery {
-        published_from: Some(syn::news_window(Utc::now())),
+        published_from: Some(syn::news_window(app.now())),
         ..ArticleQuery::published(ArticleKind::Article, syn::NEWS_MAX as i64)
     };
     let list = app.store.articles(&query).await?;

@@ -66,6 +66,8 @@ pub struct App {
     pub reads: Reads,
     /// Security headers of every response, built once.
     security: Vec<(HeaderName, HeaderValue)>,
+    /// A fixed "now" for tests and previews; `None` is the real clock.
+    clock: std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>,
     /// `None` when the index could not be opened: the site serves on, search says so.
     pub search: Option<Arc<midad_search::SearchIndex>>,
 }
@@ -121,8 +123,26 @@ impl App {
             cache: PageCache::new(cache_bytes),
             reads: Reads::default(),
             security,
+            clock: std::sync::RwLock::new(None),
             search,
         }))
+    }
+
+    /// The time pages are rendered for: the real clock unless one was set.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock
+            .read()
+            .map(|c| *c)
+            .unwrap_or(None)
+            .unwrap_or_else(chrono::Utc::now)
+    }
+
+    /// Fixes the clock at `t` (`None`: back to the real one). Tests use it to render a page
+    /// for a given moment, such as a minute before and after local midnight.
+    pub fn set_clock(&self, t: Option<chrono::DateTime<chrono::Utc>>) {
+        if let Ok(mut c) = self.clock.write() {
+            *c = t;
+        }
     }
 
     /// Starts what keeps the site current while it serves: the page-cache invalidator that

@@ -59,6 +59,20 @@ pub(crate) async fn render(State(app): State<Arc<App>>) -> impl IntoResponse {
         "midad_http_requests_in_flight {}\n",
         m.in_flight.load(Ordering::Relaxed)
     ));
+    let cache = &app.cache;
+    out.push_str("# HELP midad_page_cache_requests_total Page-cache lookups, by result.\n");
+    out.push_str("# TYPE midad_page_cache_requests_total counter\n");
+    out.push_str(&format!(
+        "midad_page_cache_requests_total{{result=\"hit\"}} {}\nmidad_page_cache_requests_total{{result=\"miss\"}} {}\n",
+        cache.hits.load(Ordering::Relaxed),
+        cache.misses.load(Ordering::Relaxed)
+    ));
+    out.push_str("# HELP midad_page_cache_entries Pages held in the page cache.\n");
+    out.push_str("# TYPE midad_page_cache_entries gauge\n");
+    out.push_str(&format!("midad_page_cache_entries {}\n", cache.len()));
+    out.push_str("# HELP midad_page_cache_bytes Bytes held in the page cache.\n");
+    out.push_str("# TYPE midad_page_cache_bytes gauge\n");
+    out.push_str(&format!("midad_page_cache_bytes {}\n", cache.bytes()));
     if let Ok(seq) = app.store.latest_seq().await {
         out.push_str("# HELP midad_change_log_sequence Newest change-log sequence number.\n");
         out.push_str("# TYPE midad_change_log_sequence gauge\n");

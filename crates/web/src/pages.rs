@@ -10,7 +10,7 @@ use crate::{App, WebError};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use midad_core::{Article, ArticleKind, Id, Status};
 use midad_store::ArticleQuery;
 use minijinja::{Value, context};
@@ -70,7 +70,7 @@ struct Furniture {
 impl Furniture {
     async fn load(app: &App, ctx: &Context) -> Result<Furniture, WebError> {
         let store = &app.store;
-        let since = Utc::now() - Duration::hours(i64::from(ctx.settings.breaking_hours));
+        let since = app.now() - Duration::hours(i64::from(ctx.settings.breaking_hours));
         let breaking = store
             .articles(&ArticleQuery {
                 breaking: Some(true),
@@ -81,7 +81,7 @@ impl Furniture {
             .filter(|a| a.data.published_at.is_some_and(|t| t >= since))
             .collect();
         // Most read over today and yesterday, in the site's days.
-        let since_day = (Utc::now().with_timezone(&ctx.locale.tz) - Duration::days(1))
+        let since_day = (app.now().with_timezone(&ctx.locale.tz) - Duration::days(1))
             .date_naive()
             .to_string();
         let ids = store.most_read(&since_day, 5).await?;

@@ -145,7 +145,7 @@ pub(crate) struct Context {
 pub(crate) async fn context(app: &App) -> Result<Context> {
     let settings = effective_settings(&app.store, &app.config.site_overrides).await?;
     let locale = Locale::new(&settings);
-    let now = Utc::now();
+    let now = app.now();
     let sections = app.store.sections().await?;
     let nav = sections
         .iter()
