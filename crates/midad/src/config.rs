@@ -365,7 +365,11 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
     if let Some(h) = c.site.breaking_hours
         && !(1..=168).contains(&h)
     {
-        bad("site.breaking_hours", &h.to_string(), "a number of hours from 1 to 168");
+        bad(
+            "site.breaking_hours",
+            &h.to_string(),
+            "a number of hours from 1 to 168",
+        );
     }
     if let Some(name) = &c.site.name
         && name.trim().is_empty()

@@ -95,4 +95,3 @@ async fn shutdown_signal() {
         _ = term => {},
     }
 }
-

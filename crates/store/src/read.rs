@@ -3,8 +3,8 @@
 
 use crate::rows::{self, ARTICLE_COLUMNS};
 use crate::{Result, Store, dispatch};
-use midad_core::{Article, ArticleKind, Author, Id, Media, Section, Status, Tag, User};
 use chrono::{DateTime, Utc};
+use midad_core::{Article, ArticleKind, Author, Id, Media, Section, Status, Tag, User};
 use sqlx::AssertSqlSafe;
 use std::collections::{BTreeMap, HashMap};
 

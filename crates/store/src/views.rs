@@ -3,8 +3,8 @@
 
 use crate::read::inline_ids;
 use crate::rows::Get;
-use chrono::{DateTime, Utc};
 use crate::{Pools, Result, Store, dispatch};
+use chrono::{DateTime, Utc};
 use midad_core::{ArticleKind, Id, Status};
 use sqlx::AssertSqlSafe;
 

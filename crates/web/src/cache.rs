@@ -204,7 +204,11 @@ impl PageCache {
             }
         }
         for k in &entry.keys {
-            inner.by_key.entry(k.clone()).or_default().insert(key.clone());
+            inner
+                .by_key
+                .entry(k.clone())
+                .or_default()
+                .insert(key.clone());
         }
         inner.bytes += size;
         inner.order.push_back(key.clone());
@@ -252,7 +256,11 @@ fn cache_key(path: &str, query: Option<&str>) -> Option<String> {
             .any(|p| path.strip_prefix(p).is_some_and(|rest| !rest.contains('/')));
     let page = match query.filter(|_| paginated) {
         None => 1,
-        Some(q) => match q.split('&').filter_map(|kv| kv.strip_prefix("page=")).last() {
+        Some(q) => match q
+            .split('&')
+            .filter_map(|kv| kv.strip_prefix("page="))
+            .last()
+        {
             None => 1,
             // An unusable number is the handler's to refuse; such answers are not stored.
             Some(v) => v.parse::<u32>().ok()?,
@@ -377,7 +385,11 @@ fn respond(
     if let Some(e) = encoding {
         builder = builder.header(header::CONTENT_ENCODING, e);
     }
-    let body = if head { Body::empty() } else { Body::from(body) };
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(body)
+    };
     builder
         .body(body)
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
@@ -584,9 +596,18 @@ mod tests {
     fn keys_ignore_unused_query_strings() {
         assert_eq!(cache_key("/", Some("utm_source=x&fbclid=1")).unwrap(), "/");
         assert_eq!(cache_key("/", Some("page=2")).unwrap(), "/");
-        assert_eq!(cache_key("/article/1/x", Some("a=b")).unwrap(), "/article/1/x");
-        assert_eq!(cache_key("/section/s", Some("page=1")).unwrap(), "/section/s");
-        assert_eq!(cache_key("/section/s", Some("x=1&page=03")).unwrap(), "/section/s?page=3");
+        assert_eq!(
+            cache_key("/article/1/x", Some("a=b")).unwrap(),
+            "/article/1/x"
+        );
+        assert_eq!(
+            cache_key("/section/s", Some("page=1")).unwrap(),
+            "/section/s"
+        );
+        assert_eq!(
+            cache_key("/section/s", Some("x=1&page=03")).unwrap(),
+            "/section/s?page=3"
+        );
         assert_eq!(cache_key("/section/s", Some("page=-1")), None);
         assert_eq!(cache_key("/section/s", Some("page=abc")), None);
         assert_eq!(cache_key(&"/x".repeat(600), None), None);
@@ -600,11 +621,20 @@ mod tests {
     fn encodings_are_negotiated() {
         let mut h = HeaderMap::new();
         assert!(negotiate(&h) == Encoding::Identity);
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate, br"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, deflate, br"),
+        );
         assert!(negotiate(&h) == Encoding::Brotli);
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br;q=0, gzip"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br;q=0, gzip"),
+        );
         assert!(negotiate(&h) == Encoding::Gzip);
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
         assert!(negotiate(&h) == Encoding::Identity);
     }
 

@@ -50,12 +50,8 @@ impl IntoResponse for WebError {
              <title>{title}</title></head><body>\
              <h1>{title}</h1><p>{line}</p><p><a href=\"/\">الصفحة الرئيسية</a></p></body></html>"
         );
-        let mut response = (
-            status,
-            [(header::CACHE_CONTROL, "no-store")],
-            Html(body),
-        )
-            .into_response();
+        let mut response =
+            (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response();
         response.extensions_mut().insert(ErrorPage);
         response
     }

@@ -6,7 +6,9 @@
 use crate::cache::Cacheable;
 use crate::pages::names;
 use crate::site::{self, Context};
-use crate::syndication::{self as syn, Enclosure, Feed, Item, NewsEntry, Person, SitemapRef, UrlEntry};
+use crate::syndication::{
+    self as syn, Enclosure, Feed, Item, NewsEntry, Person, SitemapRef, UrlEntry,
+};
 use crate::view::{self, Names};
 use crate::{App, WebError};
 use axum::extract::{Path, State};
@@ -76,18 +78,22 @@ fn absolute_links(html: &str, base: &str) -> String {
 }
 
 fn summary(a: &Article) -> Option<String> {
-    a.data.excerpt.clone().filter(|e| !e.trim().is_empty()).or_else(|| {
-        let text = body::plain_text(&a.data.body);
-        let text = text.trim();
-        if text.is_empty() {
-            return None;
-        }
-        let mut cut: String = text.chars().take(SUMMARY_CHARS).collect();
-        if cut.len() < text.len() {
-            cut.push('…');
-        }
-        Some(cut)
-    })
+    a.data
+        .excerpt
+        .clone()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            let text = body::plain_text(&a.data.body);
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            let mut cut: String = text.chars().take(SUMMARY_CHARS).collect();
+            if cut.len() < text.len() {
+                cut.push('…');
+            }
+            Some(cut)
+        })
 }
 
 fn item(a: &Article, names: &Names, ctx: &Context, full: bool) -> Item {
@@ -124,13 +130,16 @@ fn item(a: &Article, names: &Names, ctx: &Context, full: bool) -> Item {
             })
             .collect(),
         categories,
-        image: d.image_id.and_then(|id| names.media.get(&id)).map(|m| Enclosure {
-            url: format!("{base}/media/{}", m.path),
-            mime: m.mime.clone(),
-            length: u64::try_from(m.size).ok(),
-            width: m.width,
-            height: m.height,
-        }),
+        image: d
+            .image_id
+            .and_then(|id| names.media.get(&id))
+            .map(|m| Enclosure {
+                url: format!("{base}/media/{}", m.path),
+                mime: m.mime.clone(),
+                length: u64::try_from(m.size).ok(),
+                width: m.width,
+                height: m.height,
+            }),
     }
 }
 
@@ -231,7 +240,11 @@ pub(crate) async fn tag_feed(
 ) -> Result<Response, WebError> {
     let format = Format::parse(&file).ok_or(WebError::NotFound)?;
     let settings = site::effective_settings(&app.store, &app.config.site_overrides).await?;
-    let tag = app.store.tag_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
+    let tag = app
+        .store
+        .tag_by_slug(&slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let query = ArticleQuery {
         tag_id: Some(tag.id),
         ..ArticleQuery::published(ArticleKind::Article, FEED_ITEMS)
@@ -300,7 +313,11 @@ pub(crate) async fn sitemap(
         .with_ymd_and_hms(year, month, 1, 0, 0, 0)
         .earliest()
         .ok_or(WebError::NotFound)?;
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     let end = tz
         .with_ymd_and_hms(ny, nm, 1, 0, 0, 0)
         .earliest()
@@ -342,7 +359,11 @@ pub(crate) async fn sitemap(
     Ok(respond(XML, syn::urlset(&urls), cacheable))
 }
 
-async fn pages_sitemap(app: &App, ctx: &Context, cacheable: Cacheable) -> Result<Response, WebError> {
+async fn pages_sitemap(
+    app: &App,
+    ctx: &Context,
+    cacheable: Cacheable,
+) -> Result<Response, WebError> {
     let base = &ctx.site.base_url;
     let store = &app.store;
     let url = |path: String| UrlEntry {
@@ -351,8 +372,18 @@ async fn pages_sitemap(app: &App, ctx: &Context, cacheable: Cacheable) -> Result
         images: Vec::new(),
     };
     let mut urls = vec![url("/".into()), url("/caricature".into())];
-    urls.extend(ctx.sections.iter().map(|s| url(format!("/section/{}", s.slug))));
-    urls.extend(store.tags().await?.iter().map(|t| url(format!("/tag/{}", t.slug))));
+    urls.extend(
+        ctx.sections
+            .iter()
+            .map(|s| url(format!("/section/{}", s.slug))),
+    );
+    urls.extend(
+        store
+            .tags()
+            .await?
+            .iter()
+            .map(|t| url(format!("/tag/{}", t.slug))),
+    );
     urls.extend(
         store
             .authors()

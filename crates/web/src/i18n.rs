@@ -148,21 +148,43 @@ other = "{n} articles"
             .collect();
         assert_eq!(
             got,
-            ["لا مقالات", "مقال واحد", "مقالان", "٣ مقالات", "١١ مقالًا", "١٠٠ مقال"]
+            [
+                "لا مقالات",
+                "مقال واحد",
+                "مقالان",
+                "٣ مقالات",
+                "١١ مقالًا",
+                "١٠٠ مقال"
+            ]
         );
     }
 
     #[test]
     fn english_and_fallbacks() {
         let t = t();
-        assert_eq!(t.get("en", "articles", Some(1), &[], Digits::Latn), "1 article");
-        assert_eq!(t.get("en", "articles", Some(0), &[], Digits::Latn), "0 articles");
         assert_eq!(
-            t.get("en", "page_of", None, &[("page", "2".into()), ("pages", "9".into())], Digits::Latn),
+            t.get("en", "articles", Some(1), &[], Digits::Latn),
+            "1 article"
+        );
+        assert_eq!(
+            t.get("en", "articles", Some(0), &[], Digits::Latn),
+            "0 articles"
+        );
+        assert_eq!(
+            t.get(
+                "en",
+                "page_of",
+                None,
+                &[("page", "2".into()), ("pages", "9".into())],
+                Digits::Latn
+            ),
             "Page 2 of 9"
         );
         assert_eq!(t.get("fr", "home", None, &[], Digits::Latn), "الرئيسية");
-        assert_eq!(t.get("en", "no_such_key", None, &[], Digits::Latn), "no_such_key");
+        assert_eq!(
+            t.get("en", "no_such_key", None, &[], Digits::Latn),
+            "no_such_key"
+        );
     }
 
     #[test]

@@ -24,7 +24,11 @@ const CARICATURES_PER_PAGE: i64 = 24;
 /// No list is paged further than this.
 pub(crate) const MAX_PAGE: i64 = 10_000;
 
-pub(crate) async fn names(app: &App, articles: &[&Article], ctx: &Context) -> Result<Names, WebError> {
+pub(crate) async fn names(
+    app: &App,
+    articles: &[&Article],
+    ctx: &Context,
+) -> Result<Names, WebError> {
     let store = &app.store;
     let image_ids: Vec<i64> = articles.iter().filter_map(|a| a.data.image_id).collect();
     let media: HashMap<_, _> = store
@@ -203,9 +207,7 @@ pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebErr
         .keys(article_keys(&top))
         .keys(lead.iter().map(|a| format!("a{}", a.id)));
     for (s, list) in &section_blocks {
-        cacheable = cacheable
-            .key(format!("s{}", s.id))
-            .keys(article_keys(list));
+        cacheable = cacheable.key(format!("s{}", s.id)).keys(article_keys(list));
     }
     let json_ld = seo::home(&ctx);
     let html = app.theme.render(
@@ -244,7 +246,20 @@ pub(crate) async fn article_without_slug(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let a = public_article(&app, &id).await?;
-    Ok(Redirect::permanent(&view::article_url(&a)).into_response())
+    Ok(Redirect::permanent(&location(&view::article_url(&a))).into_response())
+}
+
+/// A path for a `Location` header: bytes outside ASCII (Arabic slugs) percent-encoded.
+pub(crate) fn location(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() * 3);
+    for b in path.bytes() {
+        if b.is_ascii() && !b.is_ascii_control() && b != b' ' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 pub(crate) async fn article(
@@ -254,7 +269,7 @@ pub(crate) async fn article(
     let a = public_article(&app, &id).await?;
     if slug != a.data.slug {
         // The canonical address wins: old or mistyped slugs still reach the story.
-        return Ok(Redirect::permanent(&view::article_url(&a)).into_response());
+        return Ok(Redirect::permanent(&location(&view::article_url(&a))).into_response());
     }
     let store = &app.store;
     let ctx = site::context(&app).await?;

@@ -125,7 +125,12 @@ pub(crate) fn article(ctx: &Context, a: &Article, view: &ArticleView, names: &Na
         news["articleSection"] = json!(s.name);
     }
     if !view.tags.is_empty() {
-        news["keywords"] = json!(view.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>());
+        news["keywords"] = json!(
+            view.tags
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+        );
     }
     let mut crumbs = vec![json!({
         "@type": "ListItem", "position": 1, "name": ctx.site.name, "item": format!("{base}/"),
@@ -189,7 +194,10 @@ mod tests {
         let s = script_json(&json!({"headline": "</script><script>alert(1)</script> & «عاجل»"}));
         assert!(!s.contains("</script>"));
         let back: Value = serde_json::from_str(&s).unwrap();
-        assert_eq!(back["headline"], "</script><script>alert(1)</script> & «عاجل»");
+        assert_eq!(
+            back["headline"],
+            "</script><script>alert(1)</script> & «عاجل»"
+        );
     }
 
     #[test]

@@ -4,11 +4,11 @@
 
 mod helpers;
 
+use crate::i18n::Translations;
 use crate::{App, WebError};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use crate::i18n::Translations;
 use minijinja::{Environment, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -37,8 +37,14 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
 const STATIC: &[(&str, &str)] = embedded!("static", "style.css", "site.js", "theme-init.js");
 
 const LOCALES: &[(&str, &str)] = &[
-    ("ar", include_str!("../../../themes/default/locales/ar.toml")),
-    ("en", include_str!("../../../themes/default/locales/en.toml")),
+    (
+        "ar",
+        include_str!("../../../themes/default/locales/ar.toml"),
+    ),
+    (
+        "en",
+        include_str!("../../../themes/default/locales/en.toml"),
+    ),
 ];
 
 struct Asset {
@@ -68,8 +74,8 @@ impl Theme {
         let mut by_hashed = HashMap::new();
         let mut script_hashes = Vec::new();
         for (name, embedded) in STATIC {
-            let text = read_override(dir.as_ref(), "static", name)
-                .unwrap_or_else(|| embedded.to_string());
+            let text =
+                read_override(dir.as_ref(), "static", name).unwrap_or_else(|| embedded.to_string());
             let bytes = text.into_bytes();
             if name.ends_with(".js") {
                 script_hashes.push(csp_hash(&bytes));
@@ -94,10 +100,8 @@ impl Theme {
                 (*lang, text)
             })
             .collect();
-        let borrowed: Vec<(&str, &str)> = locale_texts
-            .iter()
-            .map(|(l, t)| (*l, t.as_str()))
-            .collect();
+        let borrowed: Vec<(&str, &str)> =
+            locale_texts.iter().map(|(l, t)| (*l, t.as_str())).collect();
         let translations = Arc::new(Translations::parse(&borrowed).map_err(WebError::Internal)?);
 
         let mut env = Environment::new();
