@@ -414,6 +414,70 @@ fn postgres_site_end_to_end() {
         .output();
 }
 
+/// Two `midad serve` nodes on one PostgreSQL database: a publish written by another process
+/// reaches both nodes' cached home pages through the change log.
+#[test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL half skipped: set TEST_POSTGRES_URL to run it"
+)]
+fn two_nodes_on_postgres_follow_each_other() {
+    let name = format!("midad_nodes_{}", std::process::id());
+    let (url, base) = postgres_database(&name);
+    let mut one = Site::new();
+    one.database_url = Some(url.clone());
+    let mut two = Site::new();
+    two.database_url = Some(url.clone());
+    let node1 = one.serve(&["--demo"]);
+    let node2 = two.serve(&[]);
+    for node in [&node1, &node2] {
+        node.get("/");
+        let warm = node.get("/");
+        assert_eq!(
+            warm.header("x-cache").as_deref(),
+            Some("hit"),
+            "home is cached"
+        );
+    }
+    let line = serde_json::json!({
+        "kind": "article",
+        "title": "خبر عاجل يصل إلى العقدتين",
+        "section": "سياسة",
+        "body_html": "<p>نص الخبر.</p>",
+        "status": "published",
+        "featured": true,
+        "published_at": chrono::Utc::now().to_rfc3339(),
+        "external_id": "two-nodes-1"
+    });
+    let file = one.path("news.jsonl");
+    write(&file, &format!("{line}\n"));
+    let out = one.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::time::Instant::now();
+    for (n, node) in [(1, &node1), (2, &node2)] {
+        loop {
+            if node.get("/").body.contains("خبر عاجل يصل إلى العقدتين") {
+                println!(
+                    "node {n} shows the story {:?} after the write",
+                    written.elapsed()
+                );
+                break;
+            }
+            assert!(
+                written.elapsed() < std::time::Duration::from_secs(2),
+                "node {n} did not show the story within two seconds"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    node1.stop();
+    node2.stop();
+    let _ = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("DROP DATABASE IF EXISTS {name}")])
+        .output();
+}
+
 fn wait_for_search(server: &Server, q: &str) -> serde_json::Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
