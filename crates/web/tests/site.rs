@@ -383,7 +383,7 @@ async fn wrong_slugs_redirect_and_unknown_things_are_not_found() {
     assert!(draft.body.contains("الصفحة غير موجودة"));
     assert!(draft.body.contains("class=\"masthead\""), "themed 404");
     let long_path = format!("/article/{}", "9".repeat(3000));
-    let long_query = format!("/?q={}", "x".repeat(5000));
+    let long_query = format!("/?q={}", "x".repeat(62_000));
     let paths = [
         "/article/0/x",
         "/article/-3/x",

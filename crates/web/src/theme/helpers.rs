@@ -66,7 +66,7 @@ pub(super) fn register(env: &mut Environment<'static>, translations: Arc<Transla
     let tr = translations.clone();
     env.add_function(
         "t",
-        move |state: &State, key: String, kwargs: Kwargs| -> Result<String, Error> {
+        move |state: &State, key: String, kwargs: Kwargs| -> Result<Value, Error> {
             let s = site(state);
             let n: Option<i64> = kwargs.get("n")?;
             let mut args = Vec::new();
@@ -76,10 +76,16 @@ pub(super) fn register(env: &mut Environment<'static>, translations: Arc<Transla
                     Some(i) => midad_arabic::format_number(i, s.digits),
                     None => v.to_string(),
                 };
-                args.push((name, text));
+                // Translations are the theme's own markup; arguments are text from
+                // outside (a search query, a name) and are escaped.
+                let mut escaped = String::new();
+                midad_core::html::push_escaped(&mut escaped, &text);
+                args.push((name, escaped));
             }
             kwargs.assert_all_used()?;
-            Ok(tr.get(&s.locale, &key, n, &args, s.digits))
+            Ok(Value::from_safe_string(
+                tr.get(&s.locale, &key, n, &args, s.digits),
+            ))
         },
     );
     let tr = translations;
