@@ -29,7 +29,7 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// A folder whose files override the embedded default theme.
     pub theme_dir: Option<PathBuf>,
-    /// Upper bound of the in-memory page cache, in MiB.
+    /// Upper bound of the in-memory page cache, in MiB; 0 turns it off.
     pub cache_mb: usize,
 }
 
@@ -355,11 +355,11 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
     {
         bad("site.digits", d, "\"arab\" (٠١٢) or \"latn\" (012)");
     }
-    if !(1..=65_536).contains(&c.server.cache_mb) {
+    if c.server.cache_mb > 65_536 {
         bad(
             "server.cache_mb",
             &c.server.cache_mb.to_string(),
-            "a size in MiB from 1 to 65536",
+            "a size in MiB from 0 (no page cache) to 65536",
         );
     }
     if let Some(h) = c.site.breaking_hours

@@ -49,7 +49,8 @@ pub struct WebConfig {
     pub theme_dir: Option<PathBuf>,
     /// Site settings fixed by the configuration; they win over the database's.
     pub site_overrides: BTreeMap<String, serde_json::Value>,
-    /// Upper bound of the page cache, in bytes (compressed copies included).
+    /// Upper bound of the page cache, in bytes (compressed copies included); 0 turns the
+    /// cache off (every request renders: for measuring and debugging).
     pub cache_bytes: usize,
 }
 
@@ -110,11 +111,7 @@ impl App {
                 HeaderValue::from_static("max-age=31536000"),
             ));
         }
-        let cache_bytes = if config.cache_bytes == 0 {
-            DEFAULT_CACHE_BYTES
-        } else {
-            config.cache_bytes
-        };
+        let cache_bytes = config.cache_bytes;
         Ok(Arc::new(App {
             store,
             config,

@@ -131,7 +131,7 @@ async fn site_with(overrides: &[(&str, serde_json::Value)]) -> Site {
         media_dir,
         theme_dir: None,
         site_overrides,
-        cache_bytes: 0,
+        cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
     };
     let app = App::new(store.clone(), config, None).unwrap();
     Site {

@@ -16,7 +16,7 @@ async fn app(theme_dir: Option<std::path::PathBuf>) -> (axum::Router, tempfile::
         media_dir: dir.path().join("media"),
         theme_dir,
         site_overrides: Default::default(),
-        cache_bytes: 0,
+        cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
     };
     (router(App::new(store, config, None).unwrap()), dir)
 }
