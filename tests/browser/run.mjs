@@ -25,7 +25,7 @@ const DARK_LABEL = "الوضع المظلم"; // shown while the page is light: 
 const LIGHT_LABEL = "الوضع الفاتح"; // shown while the page is dark
 const MOBILE = { width: 360, height: 800 };
 const DESKTOP = { width: 1280, height: 900 };
-const TIMEOUT = 30_000;
+const TIMEOUT = 15_000;
 
 const [base0, artifacts0] = process.argv.slice(2);
 if (!base0 || !artifacts0) {
@@ -199,7 +199,6 @@ async function main() {
     const theme = await page.getAttribute("html", "data-theme");
     await page.waitForSelector("#theme-toggle:not([hidden])");
     const label = (await page.textContent("#theme-toggle")).trim();
-    const pressed = await page.getAttribute("#theme-toggle", "aria-pressed");
     const scheme = await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme);
     await context.close();
     const l = luminance(parseColor(lightBg));
@@ -208,7 +207,6 @@ async function main() {
     assert(d < 0.1, `dark background ${darkBg} is not dark`);
     assert(theme === null, `html has data-theme=${theme} without a stored choice`);
     assert(label === LIGHT_LABEL, `toggle label «${label}», expected «${LIGHT_LABEL}»`);
-    assert(pressed === "true", `aria-pressed=${pressed}`);
     assert(scheme.includes("dark"), `color-scheme is ${scheme}`);
     return `light ${lightBg}, dark ${darkBg}, color-scheme ${scheme}`;
   });
@@ -225,21 +223,17 @@ async function main() {
     await button.waitFor({ state: "visible" });
     const before = await bodyBackground(page);
     const labelBefore = (await button.textContent()).trim();
-    const pressedBefore = await button.getAttribute("aria-pressed");
     assert(before === lightBg, `before the click the background is ${before}, expected ${lightBg}`);
     assert(labelBefore === DARK_LABEL, `label before the click «${labelBefore}»`);
-    assert(pressedBefore === "false", `aria-pressed before the click ${pressedBefore}`);
     await button.click();
     const theme = await page.getAttribute("html", "data-theme");
     const after = await bodyBackground(page);
     const label = (await button.textContent()).trim();
-    const pressed = await button.getAttribute("aria-pressed");
     const stored = await page.evaluate(() => localStorage.getItem("midad-theme"));
     await page.close();
     assert(theme === "dark", `html data-theme=${theme}`);
     assert(after === darkBg, `background after the click ${after}, expected ${darkBg}`);
     assert(label === LIGHT_LABEL, `label after the click «${label}», expected «${LIGHT_LABEL}»`);
-    assert(pressed === "true", `aria-pressed after the click ${pressed}`);
     assert(stored === "dark", `localStorage midad-theme=${stored}`);
     return `${before} → ${after}, data-theme=dark, label «${label}», stored ${stored}`;
   });
@@ -478,13 +472,18 @@ async function main() {
         const rows = await page.evaluate(() => {
           const targets = [
             ["body text", "main p, .story-body p"],
+            ["body text on a card", ".grid .card .card-title a"],
             ["muted (.meta)", ".meta"],
-            ["muted (figcaption)", "figcaption"],
+            ["muted on a card", ".grid .card .meta"],
+            ["muted (caption)", ".story-image figcaption"],
             ["muted (.tagline)", ".tagline"],
             ["muted (.today)", ".today"],
             ["link in article body", "#__probe-link"],
             ["link (.breadcrumb a)", ".breadcrumb a"],
-            ["accent (.kicker)", ".card .kicker"],
+            ["accent (.kicker)", ".card-lead .kicker, .story-head .kicker"],
+            ["accent on a card", ".grid .card .kicker"],
+            ["link on a card (.box .more a)", ".box .more a"],
+            ["theme toggle", "#theme-toggle"],
             ["badge", ".badge"],
             ["ticker", ".ticker a"],
             ["ticker label", ".ticker-label"],

@@ -303,6 +303,11 @@ async fn write_items(
     bar.set_message("committing");
     tx.commit().await.map_err(anyhow::Error::from)?;
     bar.finish_and_clear();
+    // Thousands of new rows change what the planner should choose; a failure here costs
+    // speed, not data.
+    if let Err(e) = store.optimize().await {
+        tracing::warn!(error = %e, "could not refresh the planner's statistics");
+    }
     Ok(report)
 }
 

@@ -194,6 +194,20 @@ impl Store {
             Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        self.optimize().await
+    }
+
+    /// Refreshes the query planner's statistics where they are missing or out of date
+    /// (SQLite's `PRAGMA optimize`; PostgreSQL's autovacuum does this by itself). Without
+    /// them SQLite may pick an index that makes a related-stories query scan every article.
+    /// Cheap when nothing changed much: run at start-up and after a large import.
+    pub async fn optimize(&self) -> Result<()> {
+        if let Pools::Sqlite { writer, .. } = &self.inner.pools {
+            // 0x10002: also analyse tables that have never been analysed.
+            sqlx::query("PRAGMA optimize = 0x10002")
+                .execute(writer)
+                .await?;
+        }
         Ok(())
     }
 

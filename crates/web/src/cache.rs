@@ -254,17 +254,11 @@ fn cache_key(path: &str, query: Option<&str>) -> Option<String> {
         || ["/section/", "/tag/", "/author/"]
             .iter()
             .any(|p| path.strip_prefix(p).is_some_and(|rest| !rest.contains('/')));
-    let page = match query.filter(|_| paginated) {
-        None => 1,
-        Some(q) => match q
-            .split('&')
-            .filter_map(|kv| kv.strip_prefix("page="))
-            .last()
-        {
-            None => 1,
-            // An unusable number is the handler's to refuse; such answers are not stored.
-            Some(v) => v.parse::<u32>().ok()?,
-        },
+    let page = if paginated {
+        // An unusable number is the handler's to refuse; such answers are not stored.
+        crate::pages::page_number(query).ok()?
+    } else {
+        1
     };
     Some(if page > 1 {
         format!("{path}?page={page}")
@@ -441,14 +435,14 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
     let count = !head && !is_bot(req.headers());
     let now = Instant::now();
     let wall = app.now();
-    if let Some(entry) = app.cache.get(&key) {
-        if let Some(today) = entry.fresh(now, wall) {
-            app.cache.hits.fetch_add(1, Ordering::Relaxed);
-            if let (Some(id), true) = (entry.article, count) {
-                app.reads.record(id, today);
-            }
-            return respond(&entry, req.headers(), head, "hit", wall);
+    if let Some(entry) = app.cache.get(&key)
+        && let Some(today) = entry.fresh(now, wall)
+    {
+        app.cache.hits.fetch_add(1, Ordering::Relaxed);
+        if let (Some(id), true) = (entry.article, count) {
+            app.reads.record(id, today);
         }
+        return respond(&entry, req.headers(), head, "hit", wall);
     }
     app.cache.misses.fetch_add(1, Ordering::Relaxed);
     let generation = app.cache.generation.load(Ordering::Acquire);

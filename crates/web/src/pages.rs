@@ -357,7 +357,7 @@ pub(crate) fn page_number(query: Option<&str>) -> Result<i64, WebError> {
         .unwrap_or("")
         .split('&')
         .filter_map(|kv| kv.strip_prefix("page="))
-        .last();
+        .next_back();
     match raw {
         None => Ok(1),
         Some(v) => match v.parse::<i64>() {

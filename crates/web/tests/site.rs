@@ -222,7 +222,9 @@ async fn home_has_lead_ticker_caricature_most_read_and_newsletter() {
         get(&site, &url_of(&site.same_section)).await;
     }
     assert_eq!(
-        get(&site, &url_of(&site.same_section)).await.header("x-cache"),
+        get(&site, &url_of(&site.same_section))
+            .await
+            .header("x-cache"),
         "hit"
     );
     for _ in 0..2 {
@@ -239,7 +241,7 @@ async fn home_has_lead_ticker_caricature_most_read_and_newsletter() {
     let home = get(&site, "/").await;
     assert_eq!(home.status, StatusCode::OK);
     let body = &home.body;
-    assert!(body.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(body.contains(r#"<html lang="ar" dir="rtl" data-digits="arab">"#));
     let lead = body.split("class=\"lead\"").nth(1).unwrap();
     assert!(
         lead.trim_start()
@@ -674,7 +676,7 @@ async fn english_site_by_one_setting() {
     ])
     .await;
     let home = get(&site, "/").await;
-    assert!(home.body.contains(r#"<html lang="en" dir="ltr">"#));
+    assert!(home.body.contains(r#"<html lang="en" dir="ltr" data-digits="latn">"#));
     assert!(home.body.contains("Latest news") && home.body.contains("Newsletter"));
     assert!(home.body.contains(">Dark mode<"));
     let tag = get(&site, "/tag/الموازنة").await;

@@ -40,7 +40,7 @@ async fn empty_site_home_is_arabic_and_rtl() {
     let (app, _dir) = app(None).await;
     let (status, _, body) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(body.contains(r#"<html lang="ar" dir="rtl" data-digits="arab">"#));
     assert!(body.contains("لا توجد أخبار منشورة بعد"));
 }
 

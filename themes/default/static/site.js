@@ -50,11 +50,11 @@
     return !!(media && media.matches);
   }
 
-  // The label says what a click does; aria-pressed says whether dark mode is on.
+  // The label says what a click does («الوضع الفاتح» while dark); a changing label with
+  // aria-pressed would read as "light mode, pressed", so the label alone tells.
   function render() {
     var dark = isDark();
     button.textContent = button.getAttribute(dark ? "data-light" : "data-dark");
-    button.setAttribute("aria-pressed", dark ? "true" : "false");
   }
 
   function apply(theme) {
