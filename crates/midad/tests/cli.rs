@@ -59,7 +59,10 @@ fn demo_site_serves_arabic_home_page() {
     let server = site.serve(&["--demo"]);
     let home = server.get("/");
     assert_eq!(home.status, 200);
-    assert!(home.body.contains(r#"<html lang="ar" dir="rtl" data-digits="arab">"#));
+    assert!(
+        home.body
+            .contains(r#"<html lang="ar" dir="rtl" data-digits="arab">"#)
+    );
     assert!(
         home.body.contains("كاريكاتير"),
         "the caricature block is on the home page"

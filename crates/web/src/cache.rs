@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use midad_core::{Change, EntityKind, Id, Status};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -245,7 +246,7 @@ impl PageCache {
 }
 
 /// The cache key of a request, or `None` when it is not looked up at all.
-fn cache_key(path: &str, query: Option<&str>) -> Option<String> {
+fn cache_key<'a>(path: &'a str, query: Option<&str>) -> Option<Cow<'a, str>> {
     if path.len() > MAX_PATH {
         return None;
     }
@@ -261,9 +262,9 @@ fn cache_key(path: &str, query: Option<&str>) -> Option<String> {
         1
     };
     Some(if page > 1 {
-        format!("{path}?page={page}")
+        Cow::Owned(format!("{path}?page={page}"))
     } else {
-        path.to_string()
+        Cow::Borrowed(path)
     })
 }
 
@@ -336,6 +337,11 @@ fn seconds_to_midnight(tz: Tz, wall: DateTime<Utc>) -> i64 {
 /// past the local midnight that changes the header's date.
 fn cache_control(tz: Tz, wall: DateTime<Utc>) -> HeaderValue {
     let left = seconds_to_midnight(tz, wall);
+    if left >= 660 {
+        return HeaderValue::from_static(
+            "public, max-age=0, s-maxage=60, stale-while-revalidate=600",
+        );
+    }
     let fresh = left.min(60);
     let stale = (left - fresh).clamp(0, 600);
     HeaderValue::from_str(&format!(
@@ -345,13 +351,21 @@ fn cache_control(tz: Tz, wall: DateTime<Utc>) -> HeaderValue {
 }
 
 fn respond(
+    app: &App,
     entry: &Entry,
     req_headers: &HeaderMap,
     head: bool,
     status: &'static str,
     wall: DateTime<Utc>,
 ) -> Response {
-    let mut builder = Response::builder()
+    let mut builder = Response::builder();
+    if let Some(headers) = builder.headers_mut() {
+        headers.reserve(16);
+        for (name, value) in &app.security {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    builder = builder
         .header(header::ETAG, entry.etag.clone())
         .header(header::CACHE_CONTROL, cache_control(entry.tz, wall))
         .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
@@ -442,11 +456,17 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
         if let (Some(id), true) = (entry.article, count) {
             app.reads.record(id, today);
         }
-        return respond(&entry, req.headers(), head, "hit", wall);
+        return respond(&app, &entry, req.headers(), head, "hit", wall);
     }
     app.cache.misses.fetch_add(1, Ordering::Relaxed);
+    let key = key.into_owned();
     let generation = app.cache.generation.load(Ordering::Acquire);
     let headers = req.headers().clone();
+    // The cache compresses and answers conditionals itself: what it stores is the page as
+    // rendered, never a compressed or 304 answer meant for one client.
+    let mut req = req;
+    req.headers_mut().remove(header::ACCEPT_ENCODING);
+    req.headers_mut().remove(header::IF_NONE_MATCH);
     let response = next.run(req).await;
     let Some(cacheable) = response.extensions().get::<Cacheable>().cloned() else {
         return response;
@@ -485,7 +505,7 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
         article: cacheable.article,
         referenced: AtomicBool::new(false),
     };
-    let response = respond(&entry, &headers, head, "miss", wall);
+    let response = respond(&app, &entry, &headers, head, "miss", wall);
     app.cache.insert(key, entry, generation);
     response
 }

@@ -66,7 +66,7 @@ pub struct App {
     pub cache: PageCache,
     pub reads: Reads,
     /// Security headers of every response, built once.
-    security: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) security: Vec<(HeaderName, HeaderValue)>,
     /// A fixed "now" for tests and previews; `None` is the real clock.
     clock: std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>,
     /// `None` when the index could not be opened: the site serves on, search says so.
@@ -177,8 +177,9 @@ async fn limits(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Every route of the application, with its middleware, read top to bottom: trace →
-/// metrics → time-out → body limit.
+/// Every route of the application, with its middleware, outermost first: metrics → page
+/// cache → trace → compression → security headers → request limits → time-out → themed
+/// error pages → body limit.
 pub fn router(app: Arc<App>) -> Router {
     let media = ServeDir::new(&app.config.media_dir);
     Router::new()
@@ -209,13 +210,17 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(pages::not_found)
         .layer(
             tower::ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
-                // Pages from the cache arrive compressed already and pass through.
-                .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn_with_state(
                     app.clone(),
                     metrics::track,
                 ))
+                // A page in the cache is answered here, before any other work.
+                .layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    cache::layer,
+                ))
+                .layer(TraceLayer::new_for_http())
+                .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn_with_state(
                     app.clone(),
                     security_headers,
@@ -228,10 +233,6 @@ pub fn router(app: Arc<App>) -> Router {
                 .layer(axum::middleware::from_fn_with_state(
                     app.clone(),
                     error::themed,
-                ))
-                .layer(axum::middleware::from_fn_with_state(
-                    app.clone(),
-                    cache::layer,
                 ))
                 .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024)),
         )

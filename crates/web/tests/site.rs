@@ -676,7 +676,10 @@ async fn english_site_by_one_setting() {
     ])
     .await;
     let home = get(&site, "/").await;
-    assert!(home.body.contains(r#"<html lang="en" dir="ltr" data-digits="latn">"#));
+    assert!(
+        home.body
+            .contains(r#"<html lang="en" dir="ltr" data-digits="latn">"#)
+    );
     assert!(home.body.contains("Latest news") && home.body.contains("Newsletter"));
     assert!(home.body.contains(">Dark mode<"));
     let tag = get(&site, "/tag/الموازنة").await;
