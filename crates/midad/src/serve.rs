@@ -2,6 +2,7 @@
 //! Ctrl-C, letting requests in flight finish.
 
 use crate::{Failure, Outcome, config::Config, demo, open_store};
+use axum::serve::ListenerExt;
 use midad_search::SearchIndex;
 use midad_web::{App, WebConfig};
 use std::sync::Arc;
@@ -17,6 +18,12 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", config.server.listen)))?;
     let addr = listener.local_addr()?;
+    // Each answer is written whole: Nagle's algorithm would only delay its last segment.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let web = WebConfig {
         base_url: config.base_url(addr),
         media_dir,
