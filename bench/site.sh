@@ -46,7 +46,7 @@ start 18081 64
 start 18082 0
 CACHED_PID="${PIDS[0]}"
 
-ARTICLE="$(curl -fsS http://127.0.0.1:18081/ | grep -o 'href="/article/[^"]*"' | head -1 | cut -d'"' -f2)"
+ARTICLE="$(curl -fsS http://127.0.0.1:18081/ | grep -o 'href="/article/[^"]*"' | sed -n 1p | cut -d'"' -f2)"
 [ -n "$ARTICLE" ] || { echo "no article link on the home page" >&2; exit 1; }
 # wrk wants the Arabic slug percent-encoded.
 ARTICLE="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$ARTICLE")"

@@ -26,7 +26,7 @@ MIDAD_LOG__LEVEL=warn "$BIN" --data-dir "$WORK/data" serve --demo --listen "127.
 SERVER=$!
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
 BASE="http://127.0.0.1:$PORT"
-ARTICLE="$(curl -fsS "$BASE/" | grep -o 'href="/article/[^"]*"' | head -1 | cut -d'"' -f2)"
+ARTICLE="$(curl -fsS "$BASE/" | grep -o 'href="/article/[^"]*"' | sed -n 1p | cut -d'"' -f2)"
 mkdir -p "$OUT"
 
 score() { # name, url

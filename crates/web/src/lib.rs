@@ -181,7 +181,18 @@ async fn limits(req: Request, next: Next) -> Response {
 /// cache → trace → compression → security headers → request limits → time-out → themed
 /// error pages → body limit.
 pub fn router(app: Arc<App>) -> Router {
-    let media = ServeDir::new(&app.config.media_dir);
+    // Media files are named by a hash of their content: a name never changes meaning.
+    let media = tower::ServiceBuilder::new()
+        .map_response(|mut response: axum::http::Response<_>| {
+            if response.status().is_success() {
+                response.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                );
+            }
+            response
+        })
+        .service(ServeDir::new(&app.config.media_dir));
     Router::new()
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))
@@ -204,6 +215,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/search", get(search::api))
         .route("/api/v1/search/suggest", get(search::suggest))
         .route("/static/{file}", get(theme::static_file))
+        .route("/favicon.ico", get(theme::favicon))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::render))
         .nest_service("/media", media)

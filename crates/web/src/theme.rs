@@ -34,7 +34,13 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "error.html",
 );
 
-const STATIC: &[(&str, &str)] = embedded!("static", "style.css", "site.js", "theme-init.js");
+const STATIC: &[(&str, &str)] = embedded!(
+    "static",
+    "style.css",
+    "site.js",
+    "theme-init.js",
+    "favicon.svg"
+);
 
 const LOCALES: &[(&str, &str)] = &[
     (
@@ -221,6 +227,19 @@ fn mime_of(name: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("woff2") => "font/woff2",
         _ => "application/octet-stream",
+    }
+}
+
+/// `/favicon.ico`, asked for by browsers and feed readers that do not read the page's icon
+/// link: the theme's icon.
+pub(crate) async fn favicon(State(app): State<Arc<App>>) -> Response {
+    match app.theme.assets.get("favicon.svg") {
+        Some(asset) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, format!("/static/{}", asset.hashed_name))],
+        )
+            .into_response(),
+        None => WebError::NotFound.into_response(),
     }
 }
 

@@ -685,3 +685,21 @@ async fn english_site_by_one_setting() {
     let tag = get(&site, "/tag/الموازنة").await;
     assert!(tag.body.contains("22 articles") && tag.body.contains("Page 1 of 2"));
 }
+
+#[tokio::test]
+async fn media_are_cached_for_a_year_and_the_icon_is_found() {
+    let site = site().await;
+    let image = get(&site, "/media/2024/11/photo.png").await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(
+        image.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let missing = get(&site, "/media/2024/11/nothing.png").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(!missing.header("cache-control").contains("immutable"));
+    let icon = get(&site, "/favicon.ico").await;
+    assert_eq!(icon.status, StatusCode::MOVED_PERMANENTLY);
+    let svg = get(&site, icon.header("location")).await;
+    assert!(svg.header("content-type").starts_with("image/svg+xml"));
+}
