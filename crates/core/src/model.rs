@@ -324,6 +324,8 @@ pub struct Media {
     pub alt: Option<String>,
     pub caption: Option<String>,
     pub credit: Option<String>,
+    /// Widths of the narrower copies beside the file (`…-640w.jpg` and `…-640w.webp`).
+    pub variants: Vec<u32>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -1,6 +1,8 @@
 //! Media files: recognise what a file really is (by its bytes, not its name), read its pixel
 //! size, and store it under a content-addressed name in the media folder.
 
+pub mod variants;
+
 use std::path::{Path, PathBuf};
 
 /// Files above this size are refused; newsroom photos are far smaller.
@@ -16,6 +18,10 @@ pub enum MediaError {
     Empty,
     #[error("the SVG contains scripts or event handlers")]
     UnsafeSvg,
+    #[error("the image is {width} × {height} pixels: larger than accepted")]
+    TooManyPixels { width: u32, height: u32 },
+    #[error("the file is damaged or is not the image it claims to be")]
+    Corrupt,
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -38,6 +44,12 @@ impl Kind {
             Kind::Webp => "image/webp",
             Kind::Svg => "image/svg+xml",
         }
+    }
+
+    pub fn from_mime(mime: &str) -> Option<Kind> {
+        [Kind::Jpeg, Kind::Png, Kind::Gif, Kind::Webp, Kind::Svg]
+            .into_iter()
+            .find(|k| k.mime() == mime)
     }
 
     pub fn extension(self) -> &'static str {
@@ -199,6 +211,8 @@ pub struct Stored {
     pub path: String,
     pub inspected: Inspected,
     pub size: u64,
+    /// Widths of the narrower copies written beside it (see [`variants`]).
+    pub variants: Vec<u32>,
 }
 
 /// Stores `bytes` under `root/YYYY/MM/<hash>-<name>.<ext>`. The name carries a hash of the
@@ -212,6 +226,11 @@ pub fn store(
     month: u32,
 ) -> Result<Stored, MediaError> {
     let inspected = inspect(bytes)?;
+    variants::check_pixels(&inspected)?;
+    // What a camera recorded (the GPS position…) is not published.
+    let cleaned = variants::strip_metadata(bytes, inspected.kind);
+    let bytes = cleaned.as_slice();
+    let made = variants::make(bytes, &inspected)?;
     let stem = Path::new(original_name)
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -227,22 +246,37 @@ pub fn store(
         name.trim_end_matches('-'),
         inspected.kind.extension()
     );
-    let dest = root.join(&rel);
-    if !dest.exists() {
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        // Write to a temporary name and rename, so a crash never leaves half a file under
-        // the final name.
-        let tmp = tmp_path(&dest);
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, &dest)?;
+    // Variants first: once the original is in place, its copies are too.
+    for v in &made {
+        write_once(
+            &root.join(variants::variant_path(&rel, v.width, v.kind)),
+            &v.bytes,
+        )?;
     }
+    write_once(&root.join(&rel), bytes)?;
+    let mut widths: Vec<u32> = made.iter().map(|v| v.width).collect();
+    widths.dedup();
     Ok(Stored {
         path: rel,
         inspected,
         size: bytes.len() as u64,
+        variants: widths,
     })
+}
+
+/// Writes a content-addressed file unless it is there already; through a temporary name
+/// and a rename, so a crash never leaves half a file under the final name.
+fn write_once(dest: &Path, bytes: &[u8]) -> Result<(), MediaError> {
+    if dest.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = tmp_path(dest);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, dest)?;
+    Ok(())
 }
 
 fn tmp_path(dest: &Path) -> PathBuf {

@@ -108,10 +108,12 @@ fn check_image(file: &Path, field: &str, written: &str) -> Result<PathBuf, Valid
         ValidationError::new(field, ErrorCode::ImageNotFound)
             .with_detail(format!("«{written}»: {e}"))
     })?;
-    midad_media::inspect(&bytes).map_err(|e| {
-        ValidationError::new(field, ErrorCode::ImageInvalid)
-            .with_detail(format!("«{written}»: {e}"))
-    })?;
+    midad_media::inspect(&bytes)
+        .and_then(|inspected| midad_media::variants::check_pixels(&inspected))
+        .map_err(|e| {
+            ValidationError::new(field, ErrorCode::ImageInvalid)
+                .with_detail(format!("«{written}»: {e}"))
+        })?;
     Ok(path)
 }
 
@@ -350,6 +352,7 @@ async fn store_media(
             alt,
             caption,
             credit,
+            variants: stored.variants,
         })
         .await
         .map_err(anyhow::Error::from)?)

@@ -75,8 +75,10 @@ fn demo_site_serves_arabic_home_page() {
     // The header date is written the way Arabic papers write it: «السبت ١٦ / نوفمبر / ٢٠٢٤».
     let today = home
         .body
-        .split("<time>")
+        .split("class=\"today\"><time datetime=\"")
         .nth(1)
+        .and_then(|rest| rest.split_once("\">"))
+        .map(|(_, rest)| rest)
         .unwrap_or("")
         .split("</time>")
         .next()
@@ -167,6 +169,94 @@ fn imported_article_appears_with_everything() {
     let out = site.run(&["import", file.to_str().unwrap()]);
     assert!(out.status.success());
     assert!(stdout(&out).contains("unchanged 1"), "{}", stdout(&out));
+    assert_eq!(export_text(&site), before);
+}
+
+/// A 1,300 × 700 JPEG with an EXIF segment that records where it was taken.
+fn photo_with_gps() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(1300, 700, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&image)
+        .unwrap();
+    let payload = b"Exif\0\0GPSLatitude 33.8938 GPSLongitude 35.5018";
+    let mut tagged = jpeg[..2].to_vec();
+    tagged.extend_from_slice(&[0xFF, 0xE1]);
+    tagged.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    tagged.extend_from_slice(payload);
+    tagged.extend_from_slice(&jpeg[2..]);
+    tagged
+}
+
+#[test]
+fn imported_photos_get_responsive_copies_and_lose_their_gps() {
+    let site = Site::new();
+    std::fs::create_dir_all(site.path("media")).unwrap();
+    std::fs::write(site.path("media/port.jpg"), photo_with_gps()).unwrap();
+    let line = serde_json::json!({
+        "title": "ميناء بيروت يستقبل أول سفينة",
+        "body_html": "<p>نص الخبر.</p>",
+        "image": "media/port.jpg",
+        "image_caption": "الميناء صباح اليوم",
+        "status": "published",
+        "published_at": "2024-11-16T09:30:00+03:00"
+    });
+    let file = site.path("photo.jsonl");
+    write(&file, &format!("{line}\n"));
+    let out = site.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let month = site.data_dir().join("media/2024/11");
+    let mut names: Vec<String> = std::fs::read_dir(&month)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let original = names.iter().find(|n| n.ends_with("-port.jpg")).unwrap();
+    for w in [320, 640, 1024] {
+        for ext in ["jpg", "webp"] {
+            let variant = original.replace(".jpg", &format!("-{w}w.{ext}"));
+            assert!(names.contains(&variant), "{variant} in {names:?}");
+        }
+    }
+    assert!(!names.iter().any(|n| n.contains("1600w")), "no upscaling");
+    let stored = std::fs::read(month.join(original)).unwrap();
+    assert!(
+        !stored.windows(11).any(|w| w == b"GPSLatitude"),
+        "EXIF removed"
+    );
+    assert_eq!(image::load_from_memory(&stored).unwrap().width(), 1300);
+
+    let server = site.serve(&[]);
+    let home = server.get("/");
+    let link = home.body.split("href=\"/article/").nth(1).unwrap();
+    let path = format!("/article/{}", &link[..link.find('"').unwrap()]);
+    let page = server.get(&path);
+    assert!(
+        page.body
+            .contains("<source type=\"image/webp\" srcset=\"/media/2024/11/")
+    );
+    let webp = page.body.split("-640w.webp").next().unwrap();
+    let webp_url = &webp[webp.rfind("/media/").unwrap()..];
+    let copy = server.get(&format!("{webp_url}-640w.webp"));
+    assert_eq!(copy.status, 200);
+    assert_eq!(copy.header("content-type").as_deref(), Some("image/webp"));
+    server.stop();
+
+    // A picture claiming 50,000 pixels a side is refused, with the reason, and nothing is
+    // written.
+    let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bomb.extend_from_slice(&50_000u32.to_be_bytes());
+    bomb.extend_from_slice(&50_000u32.to_be_bytes());
+    bomb.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(site.path("media/huge.png"), bomb).unwrap();
+    let line = serde_json::json!({"title": "صورة ضخمة", "body_html": "<p>نص</p>", "image": "media/huge.png"});
+    write(&file, &format!("{line}\n"));
+    let before = export_text(&site);
+    let out = site.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("50000 × 50000"), "{}", stderr(&out));
     assert_eq!(export_text(&site), before);
 }
 

@@ -49,6 +49,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("alt", OptText),
             ("caption", OptText),
             ("credit", OptText),
+            ("variants", Text),
             ("created_at", Time),
         ],
     },

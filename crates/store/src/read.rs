@@ -141,7 +141,8 @@ pub(crate) fn inline_ids(ids: &[Id]) -> String {
 type Links = Vec<(i64, i64)>;
 
 const SECTION_COLUMNS: &str = "id, name, slug, parent_id, description, position";
-const MEDIA_COLUMNS: &str = "id, path, mime, width, height, size, alt, caption, credit, created_at";
+const MEDIA_COLUMNS: &str =
+    "id, path, mime, width, height, size, alt, caption, credit, variants, created_at";
 const USER_COLUMNS: &str = "id, email, name, role, author_id, password_hash, disabled, created_at";
 
 impl Store {

@@ -159,6 +159,23 @@ pub(crate) fn media(r: &impl Get) -> Result<Media> {
         alt: r.opt_text("alt")?,
         caption: r.opt_text("caption")?,
         credit: r.opt_text("credit")?,
+        variants: parse_widths(&r.text("variants")?),
         created_at: r.time("created_at")?,
     })
+}
+
+/// `320,640,1024` → the widths; anything unreadable is skipped (no variant is better than a
+/// broken image).
+pub(crate) fn parse_widths(text: &str) -> Vec<u32> {
+    text.split(',')
+        .filter_map(|w| w.trim().parse().ok())
+        .collect()
+}
+
+pub(crate) fn format_widths(widths: &[u32]) -> String {
+    widths
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }

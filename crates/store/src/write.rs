@@ -50,6 +50,7 @@ pub struct NewMedia {
     pub alt: Option<String>,
     pub caption: Option<String>,
     pub credit: Option<String>,
+    pub variants: Vec<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -603,8 +604,8 @@ impl Tx {
         let now = self.now;
         let id: Id = on_tx!(self, |c| {
             sqlx::query_scalar(
-                "INSERT INTO media (path, mime, width, height, size, alt, caption, credit, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                "INSERT INTO media (path, mime, width, height, size, alt, caption, credit, variants, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(&m.path)
             .bind(&m.mime)
@@ -614,6 +615,7 @@ impl Tx {
             .bind(&m.alt)
             .bind(&m.caption)
             .bind(&m.credit)
+            .bind(crate::rows::format_widths(&m.variants))
             .bind(now)
             .fetch_one(c)
             .await?
@@ -629,6 +631,7 @@ impl Tx {
             alt: m.alt,
             caption: m.caption,
             credit: m.credit,
+            variants: m.variants,
             created_at: now,
         })
     }
@@ -636,7 +639,7 @@ impl Tx {
     pub async fn media_by_path(&mut self, path: &str) -> Result<Option<Media>> {
         Ok(on_tx!(self, |c| {
             match sqlx::query(
-                "SELECT id, path, mime, width, height, size, alt, caption, credit, created_at FROM media WHERE path = $1",
+                "SELECT id, path, mime, width, height, size, alt, caption, credit, variants, created_at FROM media WHERE path = $1",
             )
             .bind(path)
             .fetch_optional(c)

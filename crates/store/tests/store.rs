@@ -43,6 +43,7 @@ both_backends!(article_round_trip, async |db: &TestDb| {
             width: Some(1200),
             height: Some(675),
             size: 1234,
+            variants: vec![320, 640, 1024],
             ..Default::default()
         })
         .await
@@ -73,6 +74,10 @@ both_backends!(article_round_trip, async |db: &TestDb| {
         .unwrap()
         .expect("by slug");
     assert_eq!(by_slug.id, read.id);
+    assert_eq!(
+        store.media(media.id).await.unwrap().unwrap().variants,
+        vec![320, 640, 1024]
+    );
     assert_eq!(
         store.media(media.id).await.unwrap().unwrap().width,
         Some(1200)

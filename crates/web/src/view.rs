@@ -20,6 +20,34 @@ pub(crate) struct Image {
     pub alt: String,
     pub caption: Option<String>,
     pub credit: Option<String>,
+    /// `srcset` in the original format and in WebP, when narrower copies exist.
+    pub srcset: Option<String>,
+    pub webp_srcset: Option<String>,
+}
+
+/// `srcset` values for an image with variants: the copies at each width in `kind`, then the
+/// original at its own width (when it is of that kind).
+fn srcset(m: &Media, kind: midad_media::Kind) -> Option<String> {
+    let original = midad_media::Kind::from_mime(&m.mime)?;
+    if m.variants.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = m
+        .variants
+        .iter()
+        .map(|w| {
+            format!(
+                "/media/{} {w}w",
+                midad_media::variants::variant_path(&m.path, *w, kind)
+            )
+        })
+        .collect();
+    if original == kind
+        && let Some(w) = m.width
+    {
+        parts.push(format!("/media/{} {w}w", m.path));
+    }
+    Some(parts.join(", "))
 }
 
 /// An article as a list entry or a full page.
@@ -84,6 +112,8 @@ pub(crate) fn view(a: &Article, names: &Names, locale: &Locale, with_body: bool)
                 .unwrap_or_default(),
             caption: d.image_caption.clone().or_else(|| m.caption.clone()),
             credit: d.image_credit.clone().or_else(|| m.credit.clone()),
+            srcset: midad_media::Kind::from_mime(&m.mime).and_then(|k| srcset(m, k)),
+            webp_srcset: srcset(m, midad_media::Kind::Webp),
         });
     ArticleView {
         id: a.id,

@@ -62,6 +62,7 @@ async fn site_with(overrides: &[(&str, serde_json::Value)]) -> Site {
             alt: Some("قاعة البرلمان".into()),
             caption: Some("جلسة التصويت".into()),
             credit: Some("تصوير: ليلى".into()),
+            variants: vec![320, 640, 1024],
         })
         .await
         .unwrap();
@@ -341,6 +342,13 @@ async fn article_page_for_readers_and_search_engines() {
     // 450 words at 200 a minute: 3 minutes, in Arabic's plural for 3.
     assert!(body.contains("٣ دقائق"), "reading time");
     assert!(body.contains(r#"width="1200" height="675""#));
+    // Responsive copies: WebP for browsers that take it, the original format otherwise.
+    assert!(body.contains(
+        r#"<source type="image/webp" srcset="/media/2024/11/photo-320w.webp 320w, /media/2024/11/photo-640w.webp 640w, /media/2024/11/photo-1024w.webp 1024w""#
+    ));
+    assert!(body.contains(
+        r#"srcset="/media/2024/11/photo-320w.png 320w, /media/2024/11/photo-640w.png 640w, /media/2024/11/photo-1024w.png 1024w, /media/2024/11/photo.png 1200w""#
+    ));
     assert!(body.contains("جلسة التصويت") && body.contains("تصوير: ليلى"));
     // Share links carry the absolute, percent-encoded address; no third-party script.
     assert!(body.contains("https://wa.me/?text="));
