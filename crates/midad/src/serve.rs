@@ -34,12 +34,23 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     let search = open_search(config, &store);
     let app = App::new(store.clone(), web, search).map_err(|e| Failure::Failed(e.into()))?;
     let background = app.spawn_background();
-    let app_for_router = app.clone();
     println!("Midad is serving {} on http://{addr}", store.display_url());
+    match app.setup_link().await {
+        Ok(Some(link)) => {
+            println!("No owner account yet. Open this link once to create it: {link}")
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot tell whether an owner account exists"),
+    }
+    let app_for_router = app.clone();
     tracing::info!(%addr, backend = store.backend().as_str(), "listening");
-    axum::serve(listener, midad_web::router(app_for_router))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        midad_web::router(app_for_router)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("shutting down");
     for task in background {
         task.abort();

@@ -5,12 +5,14 @@
 //! `ON CONFLICT`), and the `dispatch!` macro expands each query once per backend, so the two
 //! backends cannot drift apart. Each backend has its own migration folder.
 
+mod accounts;
 mod backup;
 mod read;
 mod rows;
 mod views;
 mod write;
 
+pub use accounts::{AuditEntry, NewSession, Session};
 pub use backup::{BackupReport, backup_to, restore_from};
 pub use read::{ArticleQuery, Order};
 pub use views::Publication;

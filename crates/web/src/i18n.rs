@@ -36,6 +36,17 @@ impl Translations {
                     toml::Value::Table(forms) => {
                         let mut map = HashMap::new();
                         for (form, v) in forms {
+                            // A plain string written after a table lands inside it in
+                            // TOML: say so instead of losing the string.
+                            if !["zero", "one", "two", "few", "many", "other"]
+                                .contains(&form.as_str())
+                            {
+                                return Err(format!(
+                                    "locales/{lang}.toml: {key}.{form} is not a plural form \
+                                     (zero one two few many other); plain strings go before \
+                                     the first [table]"
+                                ));
+                            }
                             let Some(s) = v.as_str() else {
                                 return Err(format!(
                                     "locales/{lang}.toml: {key}.{form} must be a string"
@@ -191,6 +202,8 @@ other = "{n} articles"
     fn bad_files_are_named() {
         let e = Translations::parse(&[("ar", "[x]\none = \"a\"")]).unwrap_err();
         assert!(e.contains("locales/ar.toml") && e.contains("other"), "{e}");
+        let e = Translations::parse(&[("ar", "[x]\nother = \"a\"\nhome = \"b\"")]).unwrap_err();
+        assert!(e.contains("x.home is not a plural form"), "{e}");
         let e = Translations::parse(&[("en", "x = 3")]).unwrap_err();
         assert!(e.contains("locales/en.toml"), "{e}");
     }

@@ -1,6 +1,8 @@
 //! Midad's HTTP application: the public site (rendered from the theme), media files,
 //! health and metrics. Handlers read through the store and never write SQL.
 
+mod admin;
+mod auth;
 mod cache;
 mod error;
 mod feeds;
@@ -67,6 +69,8 @@ pub struct App {
     pub reads: Reads,
     /// Security headers of every response, built once.
     pub(crate) security: Vec<(HeaderName, HeaderValue)>,
+    /// The one-time link token of first-run setup, while no owner exists.
+    pub(crate) setup_token: std::sync::Mutex<Option<String>>,
     /// A fixed "now" for tests and previews; `None` is the real clock.
     clock: std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>,
     /// `None` when the index could not be opened: the site serves on, search says so.
@@ -121,8 +125,26 @@ impl App {
             reads: Reads::default(),
             security,
             clock: std::sync::RwLock::new(None),
+            setup_token: std::sync::Mutex::new(None),
             search,
         }))
+    }
+
+    /// When no owner account exists, makes the one-time setup link (printed by `midad
+    /// serve`): whoever opens it first chooses the owner's email and password.
+    pub async fn setup_link(&self) -> Result<Option<String>, WebError> {
+        let users = self.store.users().await?;
+        if users.iter().any(|u| u.role == midad_core::Role::Owner) {
+            return Ok(None);
+        }
+        let token = auth::random_token()?;
+        if let Ok(mut t) = self.setup_token.lock() {
+            *t = Some(token.clone());
+        }
+        Ok(Some(format!(
+            "{}/admin/setup/{token}",
+            self.config.base_url
+        )))
     }
 
     /// The time pages are rendered for: the real clock unless one was set.
@@ -194,6 +216,7 @@ pub fn router(app: Arc<App>) -> Router {
         })
         .service(ServeDir::new(&app.config.media_dir));
     Router::new()
+        .merge(admin::routes())
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))
         .route("/article/{id}/{slug}", get(pages::article))

@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "page.html",
     "search.html",
     "error.html",
+    "admin/base.html",
+    "admin/login.html",
+    "admin/setup.html",
+    "admin/dashboard.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(
@@ -66,6 +70,7 @@ pub struct Theme {
     by_hashed: HashMap<String, String>,
     /// `'sha256-…'` of every script a template may inline, for the CSP.
     script_hashes: Vec<String>,
+    translations: Arc<Translations>,
 }
 
 /// Reads a theme file: the theme folder's copy when it has one, else the embedded default.
@@ -149,18 +154,30 @@ impl Theme {
             let body = inline.get(&name).map(String::as_str).unwrap_or("");
             Value::from_safe_string(format!("<script>{body}</script>"))
         });
-        helpers::register(&mut env, translations);
+        helpers::register(&mut env, translations.clone());
         let theme = Theme {
             env,
             assets,
             by_hashed,
             script_hashes,
+            translations,
         };
         // Fail at start-up, not on the first reader, when a template does not compile.
         for (name, _) in TEMPLATES {
             theme.env.get_template(name)?;
         }
         Ok(theme)
+    }
+
+    /// A UI string outside a template (a message built by a handler).
+    pub fn translate(
+        &self,
+        locale: &str,
+        key: &str,
+        n: Option<i64>,
+        digits: midad_arabic::Digits,
+    ) -> String {
+        self.translations.get(locale, key, n, &[], digits)
     }
 
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, WebError> {

@@ -711,3 +711,39 @@ async fn media_are_cached_for_a_year_and_the_icon_is_found() {
     let svg = get(&site, icon.header("location")).await;
     assert!(svg.header("content-type").starts_with("image/svg+xml"));
 }
+
+#[tokio::test]
+async fn every_ui_string_is_translated_on_every_page() {
+    let locales =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes/default/locales");
+    let ar = std::fs::read_to_string(locales.join("ar.toml")).unwrap();
+    let keys: Vec<&str> = ar
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+        .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_') && k.contains('_'))
+        .collect();
+    assert!(keys.len() > 50, "{}", keys.len());
+    for lang in ["ar", "en"] {
+        let site = site_with(&[("locale", serde_json::json!(lang))]).await;
+        let pages = [
+            "/".to_string(),
+            url_of(&site.lead),
+            "/tag/الموازنة".into(),
+            "/caricature".into(),
+            "/page/about".into(),
+            "/search?q=الحكومة".into(),
+            "/search?q=كلمةلاتوجد".into(),
+            "/admin/login".into(),
+            "/nowhere".into(),
+        ];
+        for path in &pages {
+            let body = get(&site, path).await.body;
+            for key in &keys {
+                assert!(
+                    !body.contains(&format!(">{key}<")) && !body.contains(&format!("\"{key}\"")),
+                    "{lang} {path}: untranslated «{key}»"
+                );
+            }
+        }
+    }
+}

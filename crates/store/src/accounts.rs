@@ -1,0 +1,226 @@
+//! Sessions, failed sign-ins and the audit log: what the back office's accounts need. These
+//! rows are not content and bypass the change log; the writes go to the writer.
+
+use crate::rows::{self, Get};
+use crate::{Pools, Result, Store, dispatch};
+use chrono::{DateTime, Utc};
+use midad_core::{Id, User};
+use sqlx::AssertSqlSafe;
+
+/// Runs `$body` with `$db` bound to the pool that writes.
+macro_rules! on_writer {
+    ($pools:expr, |$db:ident| $body:expr) => {
+        match $pools {
+            Pools::Sqlite { writer, .. } => {
+                let $db = writer;
+                $body
+            }
+            Pools::Postgres(pool) => {
+                let $db = pool;
+                $body
+            }
+        }
+    };
+}
+
+/// A signed-in session, found by the hash of its cookie's token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token_hash: String,
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+/// What a new session records.
+#[derive(Clone, Debug)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: Id,
+    pub csrf: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub user_id: Option<Id>,
+    pub action: String,
+    pub detail: String,
+    pub ip: Option<String>,
+}
+
+const USER_COLUMNS_U: &str = "u.id, u.email, u.name, u.role, u.author_id, u.password_hash, \
+                              u.disabled, u.created_at";
+
+impl Store {
+    pub async fn create_session(&self, s: NewSession<'_>) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, ip, user_agent) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(s.token_hash)
+            .bind(s.user_id)
+            .bind(s.csrf)
+            .bind(Utc::now())
+            .bind(s.expires_at)
+            .bind(s.ip)
+            .bind(s.user_agent)
+            .execute(db)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The session with this token hash, if it has not expired and its user may sign in.
+    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+        let sql = format!(
+            "SELECT s.token_hash, s.csrf, s.created_at AS s_created, s.expires_at, {USER_COLUMNS_U} \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE"
+        );
+        Ok(dispatch!(self.pools(), |db| {
+            match sqlx::query(AssertSqlSafe(sql))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(db)
+                .await?
+            {
+                Some(r) => Some(Session {
+                    token_hash: r.text("token_hash")?,
+                    csrf: r.text("csrf")?,
+                    created_at: r.time("s_created")?,
+                    expires_at: r.time("expires_at")?,
+                    user: rows::user(&r)?,
+                }),
+                None => None,
+            }
+        }))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(db)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Signs a user out everywhere. Returns how many sessions ended.
+    pub async fn delete_user_sessions(&self, user_id: Id) -> Result<u64> {
+        Ok(on_writer!(self.pools(), |db| {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(db)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Records a failed sign-in under each key (the account, the address), and forgets
+    /// failures older than a day.
+    pub async fn record_login_failure(&self, keys: &[&str], at: DateTime<Utc>) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            for key in keys {
+                sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                    .bind(*key)
+                    .bind(at)
+                    .execute(db)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                .bind(at - chrono::Duration::days(1))
+                .execute(db)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Failed sign-ins under `key` since `since`: how many, and when the oldest of them was.
+    pub async fn login_failures(
+        &self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, Option<DateTime<Utc>>)> {
+        let times: Vec<DateTime<Utc>> = dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(
+                "SELECT at FROM login_failures WHERE key = $1 AND at >= $2 ORDER BY at",
+            )
+            .bind(key)
+            .bind(since)
+            .fetch_all(db)
+            .await?;
+            rows.iter()
+                .map(|r| r.time("at"))
+                .collect::<Result<Vec<_>>>()?
+        });
+        Ok((times.len() as i64, times.first().copied()))
+    }
+
+    /// Forgets an account's failures after it signs in.
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("DELETE FROM login_failures WHERE key = $1")
+                .bind(key)
+                .execute(db)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn audit(
+        &self,
+        user_id: Option<Id>,
+        action: &str,
+        detail: &str,
+        ip: Option<&str>,
+    ) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, action, detail, ip) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Utc::now())
+            .bind(user_id)
+            .bind(action)
+            .bind(detail)
+            .bind(ip)
+            .execute(db)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The newest entries of the audit log, newest first.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(
+                "SELECT at, user_id, action, detail, ip FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(db)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(AuditEntry {
+                        at: r.time("at")?,
+                        user_id: r.opt_int("user_id")?,
+                        action: r.text("action")?,
+                        detail: r.text("detail")?,
+                        ip: r.opt_text("ip")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    pub async fn user(&self, id: Id) -> Result<Option<User>> {
+        Ok(self.users().await?.into_iter().find(|u| u.id == id))
+    }
+}

@@ -1,0 +1,395 @@
+//! The back office's doors: first-run setup of the owner account, signing in and out, and
+//! the dashboard. Pages here are never cached and are Arabic by default like the site.
+
+use crate::auth::{self, CurrentUser, HasCsrf, Protected};
+use crate::pages::v;
+use crate::site;
+use crate::view;
+use crate::{App, WebError};
+use axum::extract::{FromRequest, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Router, routing::get};
+use midad_core::{ArticleKind, Role, Status};
+use midad_store::{ArticleQuery, NewUser};
+use minijinja::context;
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub(crate) fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/", get(|| async { Redirect::permanent("/admin") }))
+        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/logout", axum::routing::post(logout))
+        .route("/admin/logout-all", axum::routing::post(logout_everywhere))
+        .route("/admin/setup/{token}", get(setup_page).post(setup))
+}
+
+fn page(status: StatusCode, html: String) -> Response {
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        Html(html),
+    )
+        .into_response()
+}
+
+/// The page a sign-in or setup ends on: the new session's cookie, then the dashboard.
+fn signed_in(app: &App, token: &str) -> Response {
+    let mut response = Redirect::to("/admin").into_response();
+    if let Ok(cookie) = auth::session_cookie(app, Some(token)).parse() {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+async fn render(
+    app: &App,
+    status: StatusCode,
+    template: &str,
+    ctx: minijinja::Value,
+) -> Result<Response, WebError> {
+    let site = site::context(app).await?;
+    let html = app
+        .theme
+        .render(template, context! { site => v(&site.site), ..ctx })?;
+    Ok(page(status, html))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, WebError> {
+    // Already signed in: straight to the dashboard.
+    if let Some(token) = auth::cookie_value(&headers, auth::COOKIE)
+        && app
+            .store
+            .session(&auth::token_hash(token), app.now())
+            .await?
+            .is_some()
+    {
+        return Ok(Redirect::to("/admin").into_response());
+    }
+    render(&app, StatusCode::OK, "admin/login.html", context! {}).await
+}
+
+async fn login(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    let (parts, body) = request.into_parts();
+    let ip = auth::client_ip(&parts);
+    let headers = parts.headers.clone();
+    let Form(form) =
+        Form::<LoginForm>::from_request(axum::extract::Request::from_parts(parts, body), &())
+            .await
+            .map_err(|_| WebError::NotFound)?;
+    if !auth::same_origin(&app, &headers) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let email = form.email.trim().to_lowercase();
+    let again = |status: StatusCode, problem: String| {
+        let app = app.clone();
+        let email = email.clone();
+        async move {
+            render(
+                &app,
+                status,
+                "admin/login.html",
+                context! { problem => problem, email => email },
+            )
+            .await
+        }
+    };
+    if let Some(wait) = auth::throttled(&app, &email, ip.as_deref()).await? {
+        let minutes = (wait.num_seconds() + 59) / 60;
+        let tr = site::context(&app).await?;
+        let text = app.theme.translate(
+            &tr.site.locale,
+            "admin_throttled",
+            Some(minutes),
+            tr.locale.digits,
+        );
+        return again(StatusCode::TOO_MANY_REQUESTS, text).await;
+    }
+    let user = app.store.user_by_email(&email).await?;
+    let password = form.password;
+    let user_ok = match user {
+        Some(u) if !u.disabled && u.password_hash.is_some() => {
+            let stored = u.password_hash.clone().unwrap_or_default();
+            let ok = tokio::task::spawn_blocking(move || {
+                midad_core::password::verify(&password, &stored)
+            })
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+            ok.then_some(u)
+        }
+        _ => None,
+    };
+    let Some(user) = user_ok else {
+        let account = format!("email:{email}");
+        let address = ip.as_ref().map(|ip| format!("ip:{ip}"));
+        let mut keys = vec![account.as_str()];
+        keys.extend(address.as_deref());
+        app.store.record_login_failure(&keys, app.now()).await?;
+        app.store
+            .audit(None, "sign_in_failed", &email, ip.as_deref())
+            .await?;
+        let tr = site::context(&app).await?;
+        let text = app
+            .theme
+            .translate(&tr.site.locale, "admin_bad_login", None, tr.locale.digits);
+        return again(StatusCode::UNAUTHORIZED, text).await;
+    };
+    // A token presented before signing in is never promoted: it is dropped, and the new
+    // session gets a new token.
+    if let Some(old) = auth::cookie_value(&headers, auth::COOKIE) {
+        app.store.delete_session(&auth::token_hash(old)).await?;
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let token = auth::start_session(&app, user.id, ip.as_deref(), ua).await?;
+    app.store
+        .clear_login_failures(&format!("email:{email}"))
+        .await?;
+    app.store
+        .audit(Some(user.id), "sign_in", "", ip.as_deref())
+        .await?;
+    Ok(signed_in(&app, &token))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl HasCsrf for CsrfOnly {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+fn signed_out(app: &App) -> Response {
+    let mut response = Redirect::to("/admin/login").into_response();
+    if let Ok(cookie) = auth::session_cookie(app, None).parse() {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+async fn logout(
+    State(app): State<Arc<App>>,
+    Protected { user, .. }: Protected<CsrfOnly>,
+) -> Result<Response, WebError> {
+    app.store.delete_session(&user.session.token_hash).await?;
+    app.store
+        .audit(
+            Some(user.session.user.id),
+            "sign_out",
+            "",
+            user.ip.as_deref(),
+        )
+        .await?;
+    Ok(signed_out(&app))
+}
+
+async fn logout_everywhere(
+    State(app): State<Arc<App>>,
+    Protected { user, .. }: Protected<CsrfOnly>,
+) -> Result<Response, WebError> {
+    let n = app.store.delete_user_sessions(user.session.user.id).await?;
+    app.store
+        .audit(
+            Some(user.session.user.id),
+            "sign_out_everywhere",
+            &format!("{n} sessions"),
+            user.ip.as_deref(),
+        )
+        .await?;
+    Ok(signed_out(&app))
+}
+
+async fn dashboard(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
+    let store = &app.store;
+    let me = &user.session.user;
+    let ctx = site::context(&app).await?;
+    let list = |status: Status, author: Option<i64>, limit: i64| ArticleQuery {
+        kind: Some(ArticleKind::Article),
+        status: Some(status),
+        author_id: author,
+        limit,
+        ..Default::default()
+    };
+    // Contributors and authors see their own work; editors and above see the newsroom's.
+    let own_only = !me.role.can(midad_core::Action::EditAny);
+    let mine = if own_only {
+        me.author_id.or(Some(-1))
+    } else {
+        None
+    };
+    let drafts = match me.author_id {
+        Some(a) => store.articles(&list(Status::Draft, Some(a), 10)).await?,
+        None => Vec::new(),
+    };
+    let pending = store.articles(&list(Status::Pending, mine, 10)).await?;
+    let scheduled = store.articles(&list(Status::Scheduled, mine, 10)).await?;
+    let published = store.articles(&list(Status::Published, mine, 10)).await?;
+    let today = app
+        .now()
+        .with_timezone(&ctx.locale.tz)
+        .date_naive()
+        .to_string();
+    let read_ids = store.most_read(&today, 5).await?;
+    let mut most_read = store.articles_by_ids(&read_ids).await?;
+    most_read.sort_by_key(|a| read_ids.iter().position(|id| *id == a.id));
+    let all: Vec<&midad_core::Article> = drafts
+        .iter()
+        .chain(&pending)
+        .chain(&scheduled)
+        .chain(&published)
+        .chain(&most_read)
+        .collect();
+    let names = crate::pages::names(&app, &all, &ctx).await?;
+    let views = |l: &[midad_core::Article]| -> Vec<view::ArticleView> {
+        l.iter()
+            .map(|a| view::view(a, &names, &ctx.locale, false))
+            .collect()
+    };
+    let html = app.theme.render(
+        "admin/dashboard.html",
+        context! {
+            site => v(&ctx.site),
+            me => context! { name => me.name.clone(), email => me.email.clone(), role => me.role.as_str() },
+            csrf => user.session.csrf.clone(),
+            drafts => v(&views(&drafts)),
+            pending => v(&views(&pending)),
+            scheduled => v(&views(&scheduled)),
+            published => v(&views(&published)),
+            most_read => v(&views(&most_read)),
+        },
+    )?;
+    Ok(page(StatusCode::OK, html))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SetupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn owner_exists(app: &App) -> Result<bool, WebError> {
+    Ok(app
+        .store
+        .users()
+        .await?
+        .iter()
+        .any(|u| u.role == Role::Owner))
+}
+
+fn setup_token_matches(app: &App, token: &str) -> bool {
+    app.setup_token
+        .lock()
+        .map(|t| t.as_deref().is_some_and(|t| auth::same(t, token)))
+        .unwrap_or(false)
+}
+
+async fn setup_page(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    if !setup_token_matches(&app, &token) || owner_exists(&app).await? {
+        return Err(WebError::NotFound);
+    }
+    render(
+        &app,
+        StatusCode::OK,
+        "admin/setup.html",
+        context! { token => token },
+    )
+    .await
+}
+
+async fn setup(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<SetupForm>,
+) -> Result<Response, WebError> {
+    if !setup_token_matches(&app, &token) || owner_exists(&app).await? {
+        return Err(WebError::NotFound);
+    }
+    if !auth::same_origin(&app, &headers) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let tr = site::context(&app).await?;
+    let say = |key: &str| {
+        app.theme
+            .translate(&tr.site.locale, key, None, tr.locale.digits)
+    };
+    let mut problems = Vec::new();
+    if midad_core::model::validate_email(&form.email).is_err() {
+        problems.push(say("admin_email_invalid"));
+    }
+    if midad_core::model::validate_name("name", &form.name).is_err() {
+        problems.push(say("admin_name_required"));
+    }
+    if midad_core::password::check_strength(&form.password).is_err() {
+        problems.push(say("admin_password_short"));
+    }
+    if form.password != form.confirm {
+        problems.push(say("admin_password_mismatch"));
+    }
+    if !problems.is_empty() {
+        return render(
+            &app,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "admin/setup.html",
+            context! { token => token, problems => problems, email => form.email, name => form.name },
+        )
+        .await;
+    }
+    let password = form.password.clone();
+    let hash = tokio::task::spawn_blocking(move || midad_core::password::hash(&password))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(WebError::Internal)?;
+    let mut tx = app.store.begin().await?;
+    let user = tx
+        .insert_user(NewUser {
+            email: form.email.clone(),
+            name: form.name.clone(),
+            role: Role::Owner,
+            password_hash: Some(hash),
+            author_id: None,
+        })
+        .await?;
+    tx.commit().await?;
+    if let Ok(mut t) = app.setup_token.lock() {
+        *t = None;
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let token = auth::start_session(&app, user.id, None, ua).await?;
+    app.store
+        .audit(Some(user.id), "setup", "owner created", None)
+        .await?;
+    Ok(signed_in(&app, &token))
+}

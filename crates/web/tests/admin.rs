@@ -1,0 +1,385 @@
+//! The back office's doors through the router: first-run setup, signing in (with throttling
+//! and without session fixation), CSRF on every state change, signing out everywhere.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use midad_core::Role;
+use midad_store::{NewUser, Store};
+use midad_web::{App, WebConfig, router};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Admin {
+    app: Arc<App>,
+    router: axum::Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn admin() -> Admin {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("midad.db").display());
+    let store = Store::open(&url).await.unwrap();
+    let config = WebConfig {
+        base_url: "http://news.example".into(),
+        media_dir: dir.path().join("media"),
+        theme_dir: None,
+        site_overrides: Default::default(),
+        cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
+    };
+    let app = App::new(store.clone(), config, None).unwrap();
+    Admin {
+        router: router(app.clone()),
+        app,
+        store,
+        _dir: dir,
+    }
+}
+
+async fn add_user(store: &Store, email: &str, role: Role, password: &str) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_user(NewUser {
+        email: email.into(),
+        name: "ليلى".into(),
+        role,
+        password_hash: Some(midad_core::password::hash(password).unwrap()),
+        author_id: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+
+    /// The session token the answer sets, if any.
+    fn session(&self) -> Option<String> {
+        let cookie = self.header("set-cookie");
+        let value = cookie.strip_prefix("midad_session=")?.split(';').next()?;
+        (!value.is_empty()).then(|| value.to_string())
+    }
+}
+
+async fn send(a: &Admin, req: Request<Body>) -> Answer {
+    let response = a.router.clone().oneshot(req).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(a: &Admin, path: &str, session: Option<&str>) -> Answer {
+    let mut req = Request::get(path);
+    if let Some(s) = session {
+        req = req.header("cookie", format!("midad_session={s}"));
+    }
+    send(a, req.body(Body::empty()).unwrap()).await
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn post(a: &Admin, path: &str, session: Option<&str>, form: &[(&str, &str)]) -> Answer {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    if let Some(s) = session {
+        req = req.header("cookie", format!("midad_session={s}"));
+    }
+    send(a, req.body(Body::from(body)).unwrap()).await
+}
+
+async fn sign_in(a: &Admin, email: &str, password: &str) -> Answer {
+    post(
+        a,
+        "/admin/login",
+        None,
+        &[("email", email), ("password", password)],
+    )
+    .await
+}
+
+/// The CSRF token printed in the dashboard's forms.
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn first_run_setup_creates_the_owner_once() {
+    let a = admin().await;
+    assert_eq!(
+        get(&a, "/admin", None).await.header("location"),
+        "/admin/login"
+    );
+    let link = a.app.setup_link().await.unwrap().expect("no owner yet");
+    let path = link.strip_prefix("http://news.example").unwrap();
+    assert!(path.starts_with("/admin/setup/"));
+    assert_eq!(
+        get(&a, "/admin/setup/guess", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let form = get(&a, path, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("إعداد الموقع"), "{}", form.body);
+
+    // Every problem is named, in Arabic, and nothing is created.
+    let bad = post(
+        &a,
+        path,
+        None,
+        &[
+            ("email", "not-an-email"),
+            ("name", ""),
+            ("password", "short"),
+            ("confirm", "other"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "البريد الإلكتروني غير صالح",
+        "الاسم مطلوب",
+        "كلمة المرور قصيرة",
+        "كلمتا المرور غير متطابقتين",
+    ] {
+        assert!(bad.body.contains(message), "{message}");
+    }
+    assert!(a.store.users().await.unwrap().is_empty());
+
+    let done = post(
+        &a,
+        path,
+        None,
+        &[
+            ("email", "owner@news.example"),
+            ("name", "رئيسة التحرير"),
+            ("password", "a long enough secret"),
+            ("confirm", "a long enough secret"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let cookie = done.header("set-cookie").to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let session = done.session().unwrap();
+    let dashboard = get(&a, "/admin", Some(&session)).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.body.contains("رئيسة التحرير") && dashboard.body.contains("المالك"));
+    assert_eq!(dashboard.header("cache-control"), "no-store");
+    // The link worked once; with an owner there is no setup any more.
+    assert_eq!(get(&a, path, None).await.status, StatusCode::NOT_FOUND);
+    assert!(a.app.setup_link().await.unwrap().is_none());
+    let log = a.store.audit_log(10).await.unwrap();
+    assert_eq!(log[0].action, "setup");
+}
+
+#[tokio::test]
+async fn sign_in_without_fixation_and_with_a_clear_refusal() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "editor@news.example",
+        Role::Editor,
+        "correct horse battery",
+    )
+    .await;
+    let wrong = sign_in(&a, "editor@news.example", "wrong password!").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .body
+            .contains("البريد الإلكتروني أو كلمة المرور غير صحيحة")
+    );
+    assert!(wrong.session().is_none());
+    // An unknown address gets the very same answer: accounts cannot be discovered.
+    let unknown = sign_in(&a, "nobody@news.example", "wrong password!").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+
+    // A token planted before signing in is not the one after, and does not sign in.
+    let planted = "planted-token-chosen-by-an-attacker";
+    let req = Request::post("/admin/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("midad_session={planted}"))
+        .body(Body::from(format!(
+            "email=editor%40news.example&password={}",
+            encode("correct horse battery")
+        )))
+        .unwrap();
+    let ok = send(&a, req).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let session = ok.session().unwrap();
+    assert_ne!(session, planted);
+    assert_eq!(
+        get(&a, "/admin", Some(planted)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        get(&a, "/admin", Some(&session)).await.status,
+        StatusCode::OK
+    );
+
+    // A sign-in form posted from another site is refused.
+    let req = Request::post("/admin/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://evil.example")
+        .header("host", "news.example")
+        .body(Body::from("email=editor%40news.example&password=x"))
+        .unwrap();
+    assert_eq!(send(&a, req).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn repeated_failures_make_the_account_wait() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "author@news.example",
+        Role::Author,
+        "the right password",
+    )
+    .await;
+    for _ in 0..5 {
+        let r = sign_in(&a, "author@news.example", "not the password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now, and the page says for how long.
+    let r = sign_in(&a, "author@news.example", "the right password").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("حاول بعد ١٥ دقيقة"), "{}", r.body);
+    assert!(r.session().is_none());
+    // Sixteen minutes later the window has passed.
+    a.app
+        .set_clock(Some(chrono::Utc::now() + chrono::Duration::minutes(16)));
+    let r = sign_in(&a, "author@news.example", "the right password").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let failures = a.store.audit_log(20).await.unwrap();
+    assert_eq!(
+        failures
+            .iter()
+            .filter(|e| e.action == "sign_in_failed")
+            .count(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn state_changes_need_the_session_csrf_token() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "admin@news.example",
+        Role::Admin,
+        "a strong passphrase",
+    )
+    .await;
+    let session = sign_in(&a, "admin@news.example", "a strong passphrase")
+        .await
+        .session()
+        .unwrap();
+    let dashboard = get(&a, "/admin", Some(&session)).await;
+    let csrf = csrf_of(&dashboard.body);
+    // Missing, wrong, or another session's token: 403, and still signed in.
+    assert_eq!(
+        post(&a, "/admin/logout", Some(&session), &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&a, "/admin/logout", Some(&session), &[("csrf", "forged")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let other = sign_in(&a, "admin@news.example", "a strong passphrase")
+        .await
+        .session()
+        .unwrap();
+    let other_csrf = csrf_of(&get(&a, "/admin", Some(&other)).await.body);
+    assert_ne!(other_csrf, csrf);
+    assert_eq!(
+        post(
+            &a,
+            "/admin/logout",
+            Some(&session),
+            &[("csrf", &other_csrf)]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&a, "/admin", Some(&session)).await.status,
+        StatusCode::OK
+    );
+    // Without a session at all: to the sign-in page.
+    let anonymous = post(&a, "/admin/logout", None, &[("csrf", &csrf)]).await;
+    assert_eq!(anonymous.header("location"), "/admin/login");
+
+    // With it: signed out here, still signed in on the other device.
+    let out = post(&a, "/admin/logout", Some(&session), &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.header("set-cookie").contains("Max-Age=0"));
+    assert_eq!(
+        get(&a, "/admin", Some(&session)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(get(&a, "/admin", Some(&other)).await.status, StatusCode::OK);
+
+    // "Sign out everywhere" ends every session of the account.
+    let third = sign_in(&a, "admin@news.example", "a strong passphrase")
+        .await
+        .session()
+        .unwrap();
+    let everywhere = post(
+        &a,
+        "/admin/logout-all",
+        Some(&third),
+        &[(
+            "csrf",
+            &csrf_of(&get(&a, "/admin", Some(&third)).await.body),
+        )],
+    )
+    .await;
+    assert_eq!(everywhere.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&a, "/admin", Some(&other)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        get(&a, "/admin", Some(&third)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
