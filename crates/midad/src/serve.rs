@@ -33,7 +33,8 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     };
     let search = open_search(config, &store);
     let app = App::new(store.clone(), web, search).map_err(|e| Failure::Failed(e.into()))?;
-    let background = app.spawn_background();
+    let mut background = app.spawn_background();
+    background.push(tokio::spawn(midad_store::run_scheduler(store.clone())));
     println!("Midad is serving {} on http://{addr}", store.display_url());
     match app.setup_link().await {
         Ok(Some(link)) => {

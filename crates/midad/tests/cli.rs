@@ -571,6 +571,45 @@ fn two_nodes_on_postgres_follow_each_other() {
         .output();
 }
 
+#[test]
+fn a_scheduled_story_appears_on_time() {
+    let site = Site::new();
+    let server = site.serve(&["--demo"]);
+    let home = server.get("/");
+    assert_eq!(server.get("/").header("x-cache").as_deref(), Some("hit"));
+    assert!(!home.body.contains("موعد النشر حان"));
+    let at = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let line = serde_json::json!({
+        "title": "موعد النشر حان",
+        "body_html": "<p>خبر مجدول.</p>",
+        "status": "scheduled",
+        "featured": true,
+        "published_at": at.to_rfc3339(),
+        "external_id": "scheduled-1"
+    });
+    let file = site.path("scheduled.jsonl");
+    write(&file, &format!("{line}\n"));
+    let out = site.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !server.get("/").body.contains("موعد النشر حان"),
+        "not before its time"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if server.get("/").body.contains("موعد النشر حان") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never published");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(
+        chrono::Utc::now() >= at,
+        "published at or after its time, not before"
+    );
+    server.stop();
+}
+
 fn wait_for_search(server: &Server, q: &str) -> serde_json::Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {

@@ -9,12 +9,14 @@ mod accounts;
 mod backup;
 mod read;
 mod rows;
+mod scheduler;
 mod views;
 mod write;
 
 pub use accounts::{AuditEntry, NewSession, Session};
 pub use backup::{BackupReport, backup_to, restore_from};
 pub use read::{ArticleQuery, Order};
+pub use scheduler::run_scheduler;
 pub use views::Publication;
 pub use write::{NewMedia, NewUser, Tx};
 

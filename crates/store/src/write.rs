@@ -5,8 +5,8 @@ use crate::rows::{self, ARTICLE_COLUMNS};
 use crate::{Backend, Pools, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use midad_core::{
-    Article, ArticleData, Author, EntityKind, ErrorCode, Id, Media, Role, Section, Tag, User,
-    ValidationError, Violations, model,
+    Article, ArticleData, Author, EntityKind, ErrorCode, Id, Media, Role, Section, Status, Tag,
+    User, ValidationError, Violations, model,
 };
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
@@ -280,6 +280,43 @@ impl Tx {
             modified_at: now,
             data,
         })
+    }
+
+    /// Publishes every scheduled item whose time has come (at most 500 per call, oldest
+    /// first) and returns their ids. Safe to run on several nodes at once: an item another
+    /// transaction published first is not published (nor logged) twice.
+    pub async fn publish_due(&mut self, now: DateTime<Utc>) -> Result<Vec<Id>> {
+        let due: Vec<(Id,)> = on_tx!(self, |c| {
+            sqlx::query_as(
+                "SELECT id FROM articles WHERE status = $1 AND published_at <= $2 \
+                 ORDER BY published_at, id LIMIT 500",
+            )
+            .bind(Status::Scheduled.as_str())
+            .bind(now)
+            .fetch_all(c)
+            .await?
+        });
+        let mut published = Vec::new();
+        for (id,) in due {
+            let done = on_tx!(self, |c| {
+                sqlx::query(
+                    "UPDATE articles SET status = $1, version = version + 1, modified_at = $2 \
+                     WHERE id = $3 AND status = $4",
+                )
+                .bind(Status::Published.as_str())
+                .bind(self.now)
+                .bind(id)
+                .bind(Status::Scheduled.as_str())
+                .execute(c)
+                .await?
+                .rows_affected()
+            });
+            if done == 1 {
+                self.log(EntityKind::Article, id);
+                published.push(id);
+            }
+        }
+        Ok(published)
     }
 
     pub async fn delete_article(&mut self, id: Id) -> Result<()> {

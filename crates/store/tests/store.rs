@@ -503,3 +503,54 @@ both_backends!(related_by_shared_tags_then_section, async |db: &TestDb| {
         .unwrap();
     assert_eq!(ids, vec![both.id, one_new.id]);
 });
+
+both_backends!(
+    scheduled_items_are_published_once_when_due,
+    async |db: &TestDb| {
+        let store = &db.store;
+        let now = Utc::now();
+        let scheduled = |title: &str, minutes: i64| {
+            let mut a = article(title);
+            a.status = Status::Scheduled;
+            a.published_at = Some(now + Duration::minutes(minutes));
+            a
+        };
+        let second = publish(store, scheduled("يُنشر بعد دقيقتين", 2)).await;
+        let first = publish(store, scheduled("يُنشر بعد دقيقة", 1)).await;
+        let later = publish(store, scheduled("يُنشر غدًا", 24 * 60)).await;
+        let seq = store.latest_seq().await.unwrap();
+        assert_eq!(
+            store.publish_scheduled(now).await.unwrap(),
+            Vec::<i64>::new()
+        );
+        // The server was down for both times: at start-up both go out, oldest first, once.
+        let back = now + Duration::minutes(3);
+        assert_eq!(
+            store.publish_scheduled(back).await.unwrap(),
+            vec![first.id, second.id]
+        );
+        assert_eq!(
+            store.publish_scheduled(back).await.unwrap(),
+            Vec::<i64>::new()
+        );
+        let done = store.article(first.id).await.unwrap().unwrap();
+        assert_eq!(done.data.status, Status::Published);
+        assert_eq!(done.version, first.version + 1);
+        assert_eq!(
+            store.article(later.id).await.unwrap().unwrap().data.status,
+            Status::Scheduled
+        );
+        // Each publish is in the change log, once, so caches and the index follow.
+        let changes = store.changes_after(seq, 10).await.unwrap();
+        let ids: Vec<i64> = changes.iter().map(|c| c.entity_id).collect();
+        assert_eq!(ids, vec![first.id, second.id]);
+        let audit = store.audit_log(10).await.unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "scheduled_publish")
+                .count(),
+            2
+        );
+    }
+);
