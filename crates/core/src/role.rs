@@ -63,6 +63,65 @@ mod tests {
         assert!(!Role::Editor.can(Action::ManageSettings));
     }
 
+    /// The whole matrix, written out: a change to `can` has to change this table too.
+    #[test]
+    fn every_role_against_every_action() {
+        use Action::*;
+        let actions = [
+            ManageUsers,
+            ManageSettings,
+            EditAny,
+            PublishAny,
+            EditOwn,
+            PublishOwn,
+            SubmitForReview,
+            Upload,
+            ArrangeHome,
+            FlagBreaking,
+            ManageSections,
+            ManageSubscribers,
+        ];
+        //                        users settings editAny pubAny editOwn pubOwn submit upload home breaking sections subscribers
+        let table: [(Role, [bool; 12]); 5] = [
+            (
+                Role::Owner,
+                [
+                    true, true, true, true, true, true, true, true, true, true, true, true,
+                ],
+            ),
+            (
+                Role::Admin,
+                [
+                    true, true, true, true, true, true, true, true, true, true, true, true,
+                ],
+            ),
+            (
+                Role::Editor,
+                [
+                    false, false, true, true, true, true, true, true, true, true, true, true,
+                ],
+            ),
+            (
+                Role::Author,
+                [
+                    false, false, false, false, true, true, true, true, false, false, false, false,
+                ],
+            ),
+            (
+                Role::Contributor,
+                [
+                    false, false, false, false, true, false, true, false, false, false, false,
+                    false,
+                ],
+            ),
+        ];
+        for (role, expected) in table {
+            for (action, want) in actions.iter().zip(expected) {
+                assert_eq!(role.can(*action), want, "{role:?} × {action:?}");
+            }
+        }
+    }
+
     #[test]
     fn roles_parse_from_their_names() {
         for r in Role::ALL {

@@ -749,6 +749,32 @@ impl Tx {
         .await
     }
 
+    /// A disabled account cannot sign in, and its sessions end.
+    pub async fn set_user_disabled(&mut self, id: Id, disabled: bool) -> Result<()> {
+        let n = on_tx!(self, |c| {
+            sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                .bind(disabled)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled {
+            on_tx!(self, |c| {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
+            });
+        }
+        self.log(EntityKind::User, id);
+        Ok(())
+    }
+
     async fn update_user_column(&mut self, id: Id, sql: &'static str, value: &str) -> Result<()> {
         let n = on_tx!(self, |c| {
             sqlx::query(sql)

@@ -24,6 +24,305 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/logout", axum::routing::post(logout))
         .route("/admin/logout-all", axum::routing::post(logout_everywhere))
         .route("/admin/setup/{token}", get(setup_page).post(setup))
+        .route("/admin/users", get(users_page).post(add_user))
+        .route("/admin/users/{id}/role", axum::routing::post(change_role))
+        .route(
+            "/admin/users/{id}/disabled",
+            axum::routing::post(set_disabled),
+        )
+}
+
+/// 403 in the site's language: the role does not allow the action. Nothing happened.
+async fn not_allowed(app: &App) -> Result<Response, WebError> {
+    render(
+        app,
+        StatusCode::FORBIDDEN,
+        "admin/forbidden.html",
+        context! {},
+    )
+    .await
+}
+
+fn allowed(user: &CurrentUser, action: midad_core::Action) -> bool {
+    user.session.user.role.can(action)
+}
+
+async fn users_page(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
+    users_screen(&app, &user, StatusCode::OK, Vec::new()).await
+}
+
+async fn users_screen(
+    app: &App,
+    user: &CurrentUser,
+    status: StatusCode,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    if !allowed(user, midad_core::Action::ManageUsers) {
+        return not_allowed(app).await;
+    }
+    let users: Vec<_> = app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| {
+            context! {
+                id => u.id,
+                name => u.name,
+                email => u.email,
+                role => u.role.as_str(),
+                disabled => u.disabled,
+                me => u.id == user.session.user.id,
+            }
+        })
+        .collect();
+    let roles: Vec<&str> = Role::ALL
+        .iter()
+        .filter(|r| **r != Role::Owner || user.session.user.role == Role::Owner)
+        .map(|r| r.as_str())
+        .collect();
+    render(
+        app,
+        status,
+        "admin/users.html",
+        context! {
+            users => users,
+            roles => roles,
+            csrf => user.session.csrf.clone(),
+            me => context! { name => user.session.user.name.clone(), role => user.session.user.role.as_str() },
+            problems => problems,
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AddUserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+impl HasCsrf for AddUserForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Only an owner hands out or takes away the owner role.
+fn may_assign(actor: Role, from: Option<Role>, to: Role) -> bool {
+    actor == Role::Owner || (to != Role::Owner && from != Some(Role::Owner))
+}
+
+async fn add_user(
+    State(app): State<Arc<App>>,
+    Protected { user, form }: Protected<AddUserForm>,
+) -> Result<Response, WebError> {
+    if !allowed(&user, midad_core::Action::ManageUsers) {
+        return not_allowed(&app).await;
+    }
+    let tr = site::context(&app).await?;
+    let say = |key: &str| {
+        app.theme
+            .translate(&tr.site.locale, key, None, tr.locale.digits)
+    };
+    let mut problems = Vec::new();
+    let role = Role::parse(&form.role);
+    match role {
+        None => problems.push(say("admin_role_unknown")),
+        Some(r) if !may_assign(user.session.user.role, None, r) => {
+            return not_allowed(&app).await;
+        }
+        Some(_) => {}
+    }
+    if !form.password.is_empty() && midad_core::password::check_strength(&form.password).is_err() {
+        problems.push(say("admin_password_short"));
+    }
+    let hash = if problems.is_empty() && !form.password.is_empty() {
+        let password = form.password.clone();
+        Some(
+            tokio::task::spawn_blocking(move || midad_core::password::hash(&password))
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))?
+                .map_err(WebError::Internal)?,
+        )
+    } else {
+        None
+    };
+    if let (true, Some(role)) = (problems.is_empty(), role) {
+        let mut tx = app.store.begin().await?;
+        match tx
+            .insert_user(NewUser {
+                email: form.email.clone(),
+                name: form.name.clone(),
+                role,
+                password_hash: hash,
+                author_id: None,
+            })
+            .await
+        {
+            Ok(created) => {
+                tx.commit().await?;
+                app.store
+                    .audit(
+                        Some(user.session.user.id),
+                        "user_added",
+                        &format!("{} ({})", created.email, role.as_str()),
+                        user.ip.as_deref(),
+                    )
+                    .await?;
+                return Ok(Redirect::to("/admin/users").into_response());
+            }
+            Err(midad_store::StoreError::Invalid(v)) => {
+                for e in &v.0 {
+                    problems.push(e.code.message_ar().to_string());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    users_screen(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, problems).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RoleForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    role: String,
+}
+
+impl HasCsrf for RoleForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn target_user(app: &App, id: &str) -> Result<midad_core::User, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    app.store.user(id).await?.ok_or(WebError::NotFound)
+}
+
+/// Whether `target` is the last owner who can sign in: the site must keep one.
+async fn last_owner(app: &App, target: &midad_core::User) -> Result<bool, WebError> {
+    if target.role != Role::Owner {
+        return Ok(false);
+    }
+    let owners = app
+        .store
+        .users()
+        .await?
+        .iter()
+        .filter(|u| u.role == Role::Owner && !u.disabled)
+        .count();
+    Ok(owners <= 1)
+}
+
+async fn change_role(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Protected { user, form }: Protected<RoleForm>,
+) -> Result<Response, WebError> {
+    if !allowed(&user, midad_core::Action::ManageUsers) {
+        return not_allowed(&app).await;
+    }
+    let target = target_user(&app, &id).await?;
+    let Some(role) = Role::parse(&form.role) else {
+        let tr = site::context(&app).await?;
+        let text = app.theme.translate(
+            &tr.site.locale,
+            "admin_role_unknown",
+            None,
+            tr.locale.digits,
+        );
+        return users_screen(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, vec![text]).await;
+    };
+    if !may_assign(user.session.user.role, Some(target.role), role) {
+        return not_allowed(&app).await;
+    }
+    if role != Role::Owner && last_owner(&app, &target).await? {
+        let tr = site::context(&app).await?;
+        let text = app
+            .theme
+            .translate(&tr.site.locale, "admin_last_owner", None, tr.locale.digits);
+        return users_screen(&app, &user, StatusCode::CONFLICT, vec![text]).await;
+    }
+    let mut tx = app.store.begin().await?;
+    tx.set_user_role(target.id, role).await?;
+    tx.commit().await?;
+    app.store
+        .audit(
+            Some(user.session.user.id),
+            "role_changed",
+            &format!(
+                "{}: {} → {}",
+                target.email,
+                target.role.as_str(),
+                role.as_str()
+            ),
+            user.ip.as_deref(),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DisableForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    disabled: String,
+}
+
+impl HasCsrf for DisableForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn set_disabled(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Protected { user, form }: Protected<DisableForm>,
+) -> Result<Response, WebError> {
+    if !allowed(&user, midad_core::Action::ManageUsers) {
+        return not_allowed(&app).await;
+    }
+    let target = target_user(&app, &id).await?;
+    let disable = form.disabled == "true";
+    if !may_assign(user.session.user.role, Some(target.role), target.role) {
+        return not_allowed(&app).await;
+    }
+    if disable && last_owner(&app, &target).await? {
+        let tr = site::context(&app).await?;
+        let text = app
+            .theme
+            .translate(&tr.site.locale, "admin_last_owner", None, tr.locale.digits);
+        return users_screen(&app, &user, StatusCode::CONFLICT, vec![text]).await;
+    }
+    let mut tx = app.store.begin().await?;
+    tx.set_user_disabled(target.id, disable).await?;
+    tx.commit().await?;
+    app.store
+        .audit(
+            Some(user.session.user.id),
+            if disable {
+                "user_disabled"
+            } else {
+                "user_enabled"
+            },
+            &target.email,
+            user.ip.as_deref(),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
 }
 
 fn page(status: StatusCode, html: String) -> Response {
@@ -272,6 +571,7 @@ async fn dashboard(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Res
             site => v(&ctx.site),
             me => context! { name => me.name.clone(), email => me.email.clone(), role => me.role.as_str() },
             csrf => user.session.csrf.clone(),
+            can_manage_users => me.role.can(midad_core::Action::ManageUsers),
             drafts => v(&views(&drafts)),
             pending => v(&views(&pending)),
             scheduled => v(&views(&scheduled)),

@@ -36,6 +36,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/login.html",
     "admin/setup.html",
     "admin/dashboard.html",
+    "admin/users.html",
+    "admin/forbidden.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

@@ -383,3 +383,155 @@ async fn state_changes_need_the_session_csrf_token() {
         StatusCode::SEE_OTHER
     );
 }
+
+/// Managing accounts, walked for every role over HTTP: owners and admins may, editors,
+/// authors and contributors get 403 and nothing changes.
+#[tokio::test]
+async fn only_owners_and_admins_manage_accounts() {
+    let a = admin().await;
+    let roles = [
+        ("owner@news.example", Role::Owner),
+        ("admin@news.example", Role::Admin),
+        ("editor@news.example", Role::Editor),
+        ("author@news.example", Role::Author),
+        ("contributor@news.example", Role::Contributor),
+    ];
+    for (email, role) in roles {
+        add_user(&a.store, email, role, "the same long password").await;
+    }
+    let target = a
+        .store
+        .user_by_email("contributor@news.example")
+        .await
+        .unwrap()
+        .unwrap();
+    for (n, (email, role)) in roles.iter().enumerate() {
+        let session = sign_in(&a, email, "the same long password")
+            .await
+            .session()
+            .unwrap();
+        let csrf = csrf_of(&get(&a, "/admin", Some(&session)).await.body);
+        let may = matches!(role, Role::Owner | Role::Admin);
+        let list = get(&a, "/admin/users", Some(&session)).await;
+        assert_eq!(
+            list.status == StatusCode::OK,
+            may,
+            "{role:?} lists accounts"
+        );
+        let new_email = format!("new{n}@news.example");
+        let add = post(
+            &a,
+            "/admin/users",
+            Some(&session),
+            &[
+                ("csrf", &csrf),
+                ("email", &new_email),
+                ("name", "جديد"),
+                ("role", "author"),
+                ("password", ""),
+            ],
+        )
+        .await;
+        let added = a.store.user_by_email(&new_email).await.unwrap().is_some();
+        assert_eq!(added, may, "{role:?} adds an account");
+        if !may {
+            assert_eq!(add.status, StatusCode::FORBIDDEN);
+            assert!(add.body.contains("ليست لديك صلاحية"));
+        }
+        let change = post(
+            &a,
+            &format!("/admin/users/{}/role", target.id),
+            Some(&session),
+            &[("csrf", &csrf), ("role", "author")],
+        )
+        .await;
+        let now = a.store.user(target.id).await.unwrap().unwrap().role;
+        assert_eq!(
+            now == Role::Author,
+            may,
+            "{role:?} changes a role: {:?}",
+            change.status
+        );
+        if may {
+            // Put it back for the next role.
+            let mut tx = a.store.begin().await.unwrap();
+            tx.set_user_role(target.id, Role::Contributor)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
+    // An admin cannot make an owner, nor touch one; the last owner cannot be demoted.
+    let admin_session = sign_in(&a, "admin@news.example", "the same long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&admin_session)).await.body);
+    let r = post(
+        &a,
+        &format!("/admin/users/{}/role", target.id),
+        Some(&admin_session),
+        &[("csrf", &csrf), ("role", "owner")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let owner = a
+        .store
+        .user_by_email("owner@news.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = post(
+        &a,
+        &format!("/admin/users/{}/disabled", owner.id),
+        Some(&admin_session),
+        &[("csrf", &csrf), ("disabled", "true")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let owner_session = sign_in(&a, "owner@news.example", "the same long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&owner_session)).await.body);
+    let r = post(
+        &a,
+        &format!("/admin/users/{}/role", owner.id),
+        Some(&owner_session),
+        &[("csrf", &csrf), ("role", "editor")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("مالك واحد على الأقل"));
+    // Disabling an account ends its sessions at once.
+    let victim = sign_in(&a, "editor@news.example", "the same long password")
+        .await
+        .session()
+        .unwrap();
+    let editor = a
+        .store
+        .user_by_email("editor@news.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = post(
+        &a,
+        &format!("/admin/users/{}/disabled", editor.id),
+        Some(&owner_session),
+        &[("csrf", &csrf), ("disabled", "true")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&a, "/admin", Some(&victim)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let r = sign_in(&a, "editor@news.example", "the same long password").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let log = a.store.audit_log(50).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "user_disabled" && e.detail == "editor@news.example")
+    );
+    assert!(log.iter().any(|e| e.action == "role_changed"));
+}
