@@ -224,3 +224,66 @@ impl Store {
         Ok(self.users().await?.into_iter().find(|u| u.id == id))
     }
 }
+
+/// One saved version of an item.
+#[derive(Clone, Debug)]
+pub struct Revision {
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<Id>,
+    pub data: midad_core::ArticleData,
+}
+
+impl crate::Tx {
+    /// Records `article` as saved by `user_id`: one revision per save.
+    pub async fn insert_revision(
+        &mut self,
+        article: &midad_core::Article,
+        user_id: Option<Id>,
+    ) -> Result<()> {
+        let data = serde_json::to_string(&article.data)
+            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let at = Utc::now();
+        crate::write::on_tx!(self, |c| {
+            sqlx::query(
+                "INSERT INTO revisions (article_id, version, data, user_id, at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(article.id)
+            .bind(article.version)
+            .bind(&data)
+            .bind(user_id)
+            .bind(at)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The saved versions of an item, newest first.
+    pub async fn revisions(&self, article_id: Id) -> Result<Vec<Revision>> {
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(
+                "SELECT version, at, user_id, data FROM revisions WHERE article_id = $1 \
+                 ORDER BY version DESC, id DESC",
+            )
+            .bind(article_id)
+            .fetch_all(db)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let text = r.text("data")?;
+                    Ok(Revision {
+                        version: r.int("version")?,
+                        at: r.time("at")?,
+                        user_id: r.opt_int("user_id")?,
+                        data: serde_json::from_str(&text)
+                            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?
+        }))
+    }
+}

@@ -143,6 +143,18 @@ pub(crate) const TABLES: &[Table] = &[
         cols: &[("article_id", Int), ("day", Text), ("views", Int)],
     },
     Table {
+        name: "revisions",
+        identity: Some("id"),
+        cols: &[
+            ("id", Int),
+            ("article_id", Int),
+            ("version", Int),
+            ("data", Text),
+            ("user_id", OptInt),
+            ("at", Time),
+        ],
+    },
+    Table {
         name: "settings",
         identity: None,
         cols: &[("key", Text), ("value", Text)],

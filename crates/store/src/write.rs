@@ -10,7 +10,7 @@ use midad_core::{
 };
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
-enum Conn {
+pub(crate) enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -19,21 +19,22 @@ enum Conn {
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
         match &mut $tx.conn {
-            Conn::Sqlite(t) => {
+            $crate::write::Conn::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            Conn::Postgres(t) => {
+            $crate::write::Conn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
         }
     };
 }
+pub(crate) use on_tx;
 
 /// An open write transaction. Dropping it without `commit` rolls everything back.
 pub struct Tx {
-    conn: Conn,
+    pub(crate) conn: Conn,
     store: Store,
     changes: Vec<(EntityKind, Id)>,
     now: DateTime<Utc>,
@@ -234,14 +235,14 @@ impl Tx {
         let now = self.now;
         let body = body_json(&data)?;
         let version = current.version + 1;
-        on_tx!(self, |c| {
+        let updated = on_tx!(self, |c| {
             sqlx::query(
                 "UPDATE articles SET kind = $1, status = $2, title = $3, slug = $4, subtitle = $5, \
                  excerpt = $6, body = $7, section_id = $8, parent_id = $9, source = $10, \
                  image_id = $11, image_caption = $12, image_alt = $13, image_credit = $14, \
                  artist = $15, seo_title = $16, seo_description = $17, breaking = $18, \
                  featured = $19, published_at = $20, updated_at = $21, external_id = $22, \
-                 version = $23, modified_at = $24 WHERE id = $25",
+                 version = $23, modified_at = $24 WHERE id = $25 AND version = $26",
             )
             .bind(data.kind.as_str())
             .bind(data.status.as_str())
@@ -268,9 +269,17 @@ impl Tx {
             .bind(version)
             .bind(now)
             .bind(id)
+            .bind(current.version)
             .execute(c)
-            .await?;
+            .await?
+            .rows_affected()
         });
+        // Another transaction changed it between the read and this write (possible on
+        // PostgreSQL, whose writers do not queue like SQLite's): the same conflict.
+        if updated == 0 {
+            let now_at = self.article(id).await?.map(|a| a.version).unwrap_or(0);
+            return Err(StoreError::Conflict { current: now_at });
+        }
         self.write_links(id, &data, true).await?;
         self.log(EntityKind::Article, id);
         Ok(Article {
@@ -585,6 +594,49 @@ impl Tx {
         })
     }
 
+    /// The byline of an account that has none yet: an existing byline of that name that no
+    /// other account holds (a writer whose articles were imported), else a new one. Two
+    /// people with the same name never share a byline.
+    pub async fn author_for_account(&mut self, name: &str) -> Result<Author> {
+        let name = name.trim();
+        model::validate_name("authors", name).map_err(one)?;
+        let found = on_tx!(self, |c| {
+            match sqlx::query(
+                "SELECT id, name, slug, bio, photo_id FROM authors a WHERE a.name = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.author_id = a.id) \
+                 ORDER BY a.id LIMIT 1",
+            )
+            .bind(name)
+            .fetch_optional(c)
+            .await?
+            {
+                Some(r) => Some(rows::author(&r)?),
+                None => None,
+            }
+        });
+        if let Some(a) = found {
+            return Ok(a);
+        }
+        let slug = self
+            .unique_name_slug("authors", &model::name_slug(name, "author"))
+            .await?;
+        let id: Id = on_tx!(self, |c| {
+            sqlx::query_scalar("INSERT INTO authors (name, slug) VALUES ($1, $2) RETURNING id")
+                .bind(name)
+                .bind(&slug)
+                .fetch_one(c)
+                .await?
+        });
+        self.log(EntityKind::Author, id);
+        Ok(Author {
+            id,
+            name: name.to_string(),
+            slug,
+            bio: None,
+            photo_id: None,
+        })
+    }
+
     pub async fn author_by_name_or_create(&mut self, name: &str) -> Result<Author> {
         let name = name.trim();
         model::validate_name("authors", name).map_err(one)?;
@@ -747,6 +799,23 @@ impl Tx {
             role.as_str(),
         )
         .await
+    }
+
+    /// Links an account to its byline.
+    pub async fn set_user_author(&mut self, id: Id, author_id: Id) -> Result<()> {
+        let n = on_tx!(self, |c| {
+            sqlx::query("UPDATE users SET author_id = $1 WHERE id = $2")
+                .bind(author_id)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.log(EntityKind::User, id);
+        Ok(())
     }
 
     /// A disabled account cannot sign in, and its sessions end.

@@ -25,6 +25,15 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/logout-all", axum::routing::post(logout_everywhere))
         .route("/admin/setup/{token}", get(setup_page).post(setup))
         .route("/admin/users", get(users_page).post(add_user))
+        .route(
+            "/admin/articles",
+            get(crate::editor::list).post(crate::editor::create),
+        )
+        .route("/admin/articles/new", get(crate::editor::new_form))
+        .route(
+            "/admin/articles/{id}",
+            get(crate::editor::edit_form).post(crate::editor::update),
+        )
         .route("/admin/users/{id}/role", axum::routing::post(change_role))
         .route(
             "/admin/users/{id}/disabled",
@@ -32,8 +41,19 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         )
 }
 
+/// A back-office page from a template given its whole context.
+pub(crate) fn page_of(
+    app: &App,
+    status: StatusCode,
+    template: &str,
+    ctx: minijinja::Value,
+) -> Result<Response, WebError> {
+    let html = app.theme.render(template, ctx)?;
+    Ok(page(status, html))
+}
+
 /// 403 in the site's language: the role does not allow the action. Nothing happened.
-async fn not_allowed(app: &App) -> Result<Response, WebError> {
+pub(crate) async fn not_allowed(app: &App) -> Result<Response, WebError> {
     render(
         app,
         StatusCode::FORBIDDEN,
@@ -43,7 +63,7 @@ async fn not_allowed(app: &App) -> Result<Response, WebError> {
     .await
 }
 
-fn allowed(user: &CurrentUser, action: midad_core::Action) -> bool {
+pub(crate) fn allowed(user: &CurrentUser, action: midad_core::Action) -> bool {
     user.session.user.role.can(action)
 }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod cache;
+mod editor;
 mod error;
 mod feeds;
 mod i18n;

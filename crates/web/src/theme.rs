@@ -38,6 +38,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/dashboard.html",
     "admin/users.html",
     "admin/forbidden.html",
+    "admin/articles.html",
+    "admin/editor.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

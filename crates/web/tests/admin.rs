@@ -535,3 +535,218 @@ async fn only_owners_and_admins_manage_accounts() {
     );
     assert!(log.iter().any(|e| e.action == "role_changed"));
 }
+
+/// The editor's HTML form as a test client sends it.
+fn article_form<'a>(
+    csrf: &'a str,
+    action: &'a str,
+    title: &'a str,
+    body: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("action", action),
+        ("title", title),
+        ("body_html", body),
+        ("tags", "الانتخابات، البرلمان"),
+        ("source", "وكالات"),
+    ]
+}
+
+#[tokio::test]
+async fn writing_publishing_and_the_roles_that_may() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "author@news.example",
+        Role::Author,
+        "author's long password",
+    )
+    .await;
+    add_user(
+        &a.store,
+        "contrib@news.example",
+        Role::Contributor,
+        "contributor password",
+    )
+    .await;
+    let author = sign_in(&a, "author@news.example", "author's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&author)).await.body);
+    let body = "<p>قال الوزير إن <b>الخطة</b> تبدأ غدًا، وفق <a href=\"https://example.org/plan\">الوثيقة</a> \
+                المعروفة باسم <i>Green Deal</i> في منتصف السطر.</p><script>alert(1)</script>\
+                <p onclick=\"alert(2)\">فقرة ثانية</p>";
+    let saved = post(
+        &a,
+        "/admin/articles",
+        Some(&author),
+        &article_form(&csrf, "save", "الحكومة تقر خطة الطاقة", body),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let edit_url = saved.header("location").to_string();
+    let id: i64 = edit_url.rsplit('/').next().unwrap().parse().unwrap();
+    let stored = a.store.article(id).await.unwrap().unwrap();
+    assert_eq!(stored.data.status, midad_core::Status::Draft);
+    assert_eq!(stored.data.tag_ids.len(), 2, "tags made on the fly");
+    assert_eq!(stored.data.author_ids.len(), 1, "the writer's byline");
+    // Not public while a draft.
+    let public = format!("/article/{id}/{}", stored.data.slug);
+    assert_eq!(get(&a, &public, None).await.status, StatusCode::NOT_FOUND);
+
+    // Publish: the formatting is kept, what could run is gone.
+    let form = get(&a, &edit_url, Some(&author)).await.body;
+    let version = {
+        let needle = "name=\"version\" value=\"";
+        let at = form.find(needle).unwrap() + needle.len();
+        form[at..at + form[at..].find('"').unwrap()].to_string()
+    };
+    let mut fields = article_form(&csrf, "publish", "الحكومة تقر خطة الطاقة", body);
+    fields.push(("version", &version));
+    let published = post(&a, &edit_url, Some(&author), &fields).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let page = get(&a, &public, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<strong>الخطة</strong>") || page.body.contains("<b>الخطة</b>"));
+    assert!(page.body.contains("href=\"https://example.org/plan\""));
+    assert!(page.body.contains("Green Deal"));
+    assert!(!page.body.contains("alert(1)") && !page.body.contains("onclick"));
+    assert!(page.body.contains("المصدر: وكالات"));
+    let revisions = a.store.revisions(id).await.unwrap();
+    assert_eq!(revisions.len(), 2);
+    assert!(
+        get(&a, &edit_url, Some(&author))
+            .await
+            .body
+            .contains("النسخة ٢")
+    );
+
+    // A contributor writes and submits, but cannot publish: 403 and nothing changes.
+    let contrib = sign_in(&a, "contrib@news.example", "contributor password")
+        .await
+        .session()
+        .unwrap();
+    let ccsrf = csrf_of(&get(&a, "/admin", Some(&contrib)).await.body);
+    let refused = post(
+        &a,
+        "/admin/articles",
+        Some(&contrib),
+        &article_form(&ccsrf, "publish", "خبر المساهم", "<p>نص</p>"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let before = a.store.count_articles(&Default::default()).await.unwrap();
+    let submitted = post(
+        &a,
+        "/admin/articles",
+        Some(&contrib),
+        &article_form(&ccsrf, "submit", "خبر المساهم", "<p>نص</p>"),
+    )
+    .await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.store.count_articles(&Default::default()).await.unwrap(),
+        before + 1
+    );
+    let cid: i64 = submitted
+        .header("location")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        a.store.article(cid).await.unwrap().unwrap().data.status,
+        midad_core::Status::Pending
+    );
+    // Nor may a contributor open someone else's article.
+    assert_eq!(
+        get(&a, &edit_url, Some(&contrib)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // An empty title is refused in Arabic, and nothing is written.
+    let empty = post(
+        &a,
+        "/admin/articles",
+        Some(&author),
+        &article_form(&csrf, "save", "  ", "<p>x</p>"),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("العنوان"), "{}", empty.body);
+    assert_eq!(
+        a.store.count_articles(&Default::default()).await.unwrap(),
+        before + 1
+    );
+}
+
+#[tokio::test]
+async fn the_second_of_two_concurrent_saves_is_refused_and_keeps_its_text() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "one@news.example",
+        Role::Editor,
+        "first editor password",
+    )
+    .await;
+    add_user(
+        &a.store,
+        "two@news.example",
+        Role::Editor,
+        "second editor password",
+    )
+    .await;
+    let one = sign_in(&a, "one@news.example", "first editor password")
+        .await
+        .session()
+        .unwrap();
+    let two = sign_in(&a, "two@news.example", "second editor password")
+        .await
+        .session()
+        .unwrap();
+    let c1 = csrf_of(&get(&a, "/admin", Some(&one)).await.body);
+    let c2 = csrf_of(&get(&a, "/admin", Some(&two)).await.body);
+    let created = post(
+        &a,
+        "/admin/articles",
+        Some(&one),
+        &article_form(&c1, "save", "مسودة مشتركة", "<p>الأصل</p>"),
+    )
+    .await;
+    let url = created.header("location").to_string();
+    let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+    let version = a
+        .store
+        .article(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+        .to_string();
+    // Both opened version N. The first save wins.
+    let mut first = article_form(&c1, "save", "مسودة مشتركة", "<p>تعديل المحرر الأول</p>");
+    first.push(("version", &version));
+    assert_eq!(
+        post(&a, &url, Some(&one), &first).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut second = article_form(&c2, "save", "مسودة مشتركة", "<p>تعديل المحرر الثاني</p>");
+    second.push(("version", &version));
+    let refused = post(&a, &url, Some(&two), &second).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("عدّل شخص آخر هذا المقال"));
+    assert!(
+        refused.body.contains("تعديل المحرر الثاني"),
+        "the typed text is kept"
+    );
+    let stored = a.store.article(id).await.unwrap().unwrap();
+    assert!(midad_core::body::plain_text(&stored.data.body).contains("تعديل المحرر الأول"));
+}
