@@ -24,6 +24,9 @@ const MAX_PASSES: usize = 8;
 /// digits → ASCII; everything is lower-cased with full Unicode rules, and the Greek
 /// final sigma ς is folded to σ so that the result does not depend on where a word ends.
 ///
+/// Combining marks at the very start of the text (left by NFKC in front of a letter) are
+/// dropped: a word never begins with one.
+///
 /// Idempotent: `normalize(&normalize(s)) == normalize(s)`. Separators (spaces,
 /// punctuation, bidi controls) are kept, so the function also works on whole texts.
 pub fn normalize(text: &str) -> String {
@@ -53,7 +56,26 @@ pub fn normalize(text: &str) -> String {
         }
         out = next;
     }
-    out
+    // NFKC writes a few letters as a combining mark and a letter (Lao «ຳ» becomes U+0ECD
+    // U+0EB2); a mark cannot begin a word, and the tokenizer would not read it as one.
+    // (A text of marks alone stays as it is: there is no letter for it to begin.)
+    match out.char_indices().find(|(_, c)| !is_combining_mark(*c)) {
+        Some((at, _)) if at > 0 => out[at..].to_string(),
+        _ => out,
+    }
+}
+
+/// Nonspacing and spacing combining marks (general categories Mn and Mc).
+fn is_combining_mark(c: char) -> bool {
+    use icu::properties::CodePointMapData;
+    use icu::properties::props::GeneralCategory;
+    if c.is_ascii() {
+        return false;
+    }
+    matches!(
+        CodePointMapData::<GeneralCategory>::new().get(c),
+        GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark
+    )
 }
 
 fn is_basic(c: char) -> bool {
@@ -151,6 +173,17 @@ mod tests {
             }
             prop_assert_eq!(normalize(&s), slow);
         }
+    }
+
+    #[test]
+    fn a_letter_that_nfkc_splits_into_mark_and_letter_does_not_begin_with_the_mark() {
+        // Lao AM (a letter) is NIGGAHITA (a mark) + AA after NFKC.
+        assert_eq!(normalize("ຳ"), "\u{0EB2}");
+        assert_eq!(normalize(&normalize("ຳ")), normalize("ຳ"));
+        let tokens = crate::analyze::tokenize("ຳ");
+        assert_eq!(tokens.len(), 1);
+        let again = crate::analyze::tokenize(&tokens[0].normalized);
+        assert_eq!(again[0].normalized, tokens[0].normalized);
     }
 
     #[test]
