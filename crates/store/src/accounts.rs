@@ -287,3 +287,37 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// The items that show a media file: as their image, or inside their body.
+    pub async fn media_usage(&self, media: &midad_core::Media) -> Result<Vec<(Id, String)>> {
+        // Paths are made of slug characters; `_` would only widen the match by a character.
+        let pattern = format!("%{}%", media.path.replace('%', ""));
+        Ok(dispatch!(self.pools(), |db| {
+            sqlx::query_as(
+                "SELECT id, title FROM articles WHERE image_id = $1 OR body LIKE $2 ORDER BY id",
+            )
+            .bind(media.id)
+            .bind(&pattern)
+            .fetch_all(db)
+            .await?
+        }))
+    }
+}
+
+impl crate::Tx {
+    pub async fn delete_media(&mut self, id: Id) -> Result<()> {
+        let n = crate::write::on_tx!(self, |c| {
+            sqlx::query("DELETE FROM media WHERE id = $1")
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.log(midad_core::EntityKind::Media, id);
+        Ok(())
+    }
+}

@@ -143,6 +143,9 @@ pub(crate) struct EditForm {
     section: String,
     #[serde(default)]
     tags: String,
+    /// The id of the main image, from the media library.
+    #[serde(default)]
+    image: String,
     #[serde(default)]
     source: String,
     #[serde(default)]
@@ -181,6 +184,7 @@ fn form_of(a: &Article, tags: &HashMap<i64, String>, tz: chrono_tz::Tz) -> EditF
         excerpt: d.excerpt.clone().unwrap_or_default(),
         body_html: body::render_html(&d.body),
         section: d.section_id.map(|s| s.to_string()).unwrap_or_default(),
+        image: d.image_id.map(|s| s.to_string()).unwrap_or_default(),
         tags: d
             .tag_ids
             .iter()
@@ -215,6 +219,13 @@ async fn editor_page(
         .sections
         .iter()
         .map(|s| context! { id => s.id.to_string(), name => s.name.clone() })
+        .collect();
+    let mut library = app.store.all_media().await?;
+    library.reverse();
+    let media: Vec<_> = library
+        .into_iter()
+        .take(100)
+        .map(|m| context! { id => m.id.to_string(), path => m.path, caption => m.caption })
         .collect();
     let revisions = match article {
         Some(a) => {
@@ -256,6 +267,7 @@ async fn editor_page(
             }),
             form => v(form),
             sections => sections,
+            media => media,
             problems => problems,
             conflict => conflict,
             revisions => revisions,
@@ -416,6 +428,10 @@ async fn save(
         .parse::<i64>()
         .ok()
         .filter(|id| ctx.sections.iter().any(|s| s.id == *id));
+    data.image_id = match form.image.trim().parse::<i64>() {
+        Ok(id) if app.store.media(id).await?.is_some() => Some(id),
+        _ => None,
+    };
     if allowed(user, Action::FlagBreaking) {
         data.breaking = form.breaking.is_some();
     }

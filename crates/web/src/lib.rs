@@ -8,6 +8,7 @@ mod editor;
 mod error;
 mod feeds;
 mod i18n;
+mod media_admin;
 mod metrics;
 mod pages;
 mod reads;
@@ -218,6 +219,7 @@ pub fn router(app: Arc<App>) -> Router {
         .service(ServeDir::new(&app.config.media_dir));
     Router::new()
         .merge(admin::routes())
+        .merge(media_admin::routes())
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))
         .route("/article/{id}/{slug}", get(pages::article))
@@ -270,7 +272,11 @@ pub fn router(app: Arc<App>) -> Router {
                     app.clone(),
                     error::themed,
                 ))
-                .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024)),
+                // The hard cap of any request: an upload's size. Every other extractor keeps
+                // axum's 2 MB default.
+                .layer(RequestBodyLimitLayer::new(
+                    midad_media::MAX_BYTES + 1024 * 1024,
+                )),
         )
         .with_state(app)
 }

@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/forbidden.html",
     "admin/articles.html",
     "admin/editor.html",
+    "admin/media.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

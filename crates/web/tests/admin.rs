@@ -750,3 +750,177 @@ async fn the_second_of_two_concurrent_saves_is_refused_and_keeps_its_text() {
     let stored = a.store.article(id).await.unwrap().unwrap();
     assert!(midad_core::body::plain_text(&stored.data.body).contains("تعديل المحرر الأول"));
 }
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 200) as u8, (y % 200) as u8, 90])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .unwrap();
+    out
+}
+
+async fn upload(a: &Admin, session: &str, csrf: &str, filename: &str, bytes: &[u8]) -> Answer {
+    let boundary = "midadboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf), ("caption", "جلسة البرلمان")] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/admin/media")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", format!("midad_session={session}"))
+        .body(Body::from(body))
+        .unwrap();
+    send(a, req).await
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_their_bytes_and_refused_clearly() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "photo@news.example",
+        Role::Editor,
+        "photo desk password",
+    )
+    .await;
+    add_user(
+        &a.store,
+        "c@news.example",
+        Role::Contributor,
+        "contributor password",
+    )
+    .await;
+    let s = sign_in(&a, "photo@news.example", "photo desk password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&s)).await.body);
+    let media_dir = a.app.config.media_dir.clone();
+    let files = |dir: &std::path::Path| -> usize { walk(dir) };
+    fn walk(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|r| {
+                r.map(|e| {
+                    let p = e.unwrap().path();
+                    if p.is_dir() { walk(&p) } else { 1 }
+                })
+                .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    // Refusals: each with its Arabic reason, nothing stored.
+    let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bomb.extend_from_slice(&50_000u32.to_be_bytes());
+    bomb.extend_from_slice(&1_000u32.to_be_bytes());
+    bomb.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    let mut zip = b"PK\x03\x04".to_vec();
+    zip.extend(std::iter::repeat_n(0u8, 4096));
+    let mut truncated = jpeg(800, 600);
+    truncated.truncate(300);
+    let big = vec![0xFFu8; midad_media::MAX_BYTES + 10];
+    let cases: [(&str, &[u8], &str); 6] = [
+        (
+            "notes.png",
+            b"this is text, not a picture",
+            "نوع الملف غير مقبول",
+        ),
+        ("bomb.png", &bomb, "أبعاد الصورة أكبر من المسموح"),
+        ("archive.png", &zip, "نوع الملف غير مقبول"),
+        ("broken.jpg", &truncated, "الملف تالف"),
+        ("huge.jpg", &big, "أكبر من الحد المسموح"),
+        (
+            "drawing.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>",
+            "نوع الملف غير مقبول",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        let r = upload(&a, &s, &csrf, name, bytes).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(r.body.contains(message), "{name}: {message}");
+        assert!(a.store.all_media().await.unwrap().is_empty(), "{name}");
+        assert_eq!(files(&media_dir), 0, "{name}");
+    }
+    // Without the CSRF token, or by a role that may not upload: refused.
+    assert_eq!(
+        upload(&a, &s, "forged", "p.jpg", &jpeg(100, 80))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let c = sign_in(&a, "c@news.example", "contributor password")
+        .await
+        .session()
+        .unwrap();
+    let ccsrf = csrf_of(&get(&a, "/admin", Some(&c)).await.body);
+    assert_eq!(
+        upload(&a, &c, &ccsrf, "p.jpg", &jpeg(100, 80)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(a.store.all_media().await.unwrap().is_empty());
+
+    // A real photo: stored with its responsive copies.
+    let ok = upload(&a, &s, &csrf, "parliament.jpg", &jpeg(1300, 700)).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let media = a.store.all_media().await.unwrap();
+    assert_eq!(media.len(), 1);
+    assert_eq!(media[0].variants, vec![320, 640, 1024]);
+    assert_eq!(media[0].caption.as_deref(), Some("جلسة البرلمان"));
+    assert_eq!(files(&media_dir), 7, "the original and six copies");
+
+    // Used by an article, it cannot be deleted; unused, it can, files and all.
+    let article = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("action", "save"),
+            ("title", "صورة اليوم"),
+            ("body_html", "<p>نص</p>"),
+            ("image", &media[0].id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(article.status, StatusCode::SEE_OTHER);
+    let library = get(&a, "/admin/media", Some(&s)).await;
+    assert!(library.body.contains("صورة اليوم"), "used-in list");
+    let path = format!("/admin/media/{}/delete", media[0].id);
+    let refused = post(&a, &path, Some(&s), &[("csrf", &csrf)]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("لا يمكن حذف صورة مستخدمة"));
+    let id: i64 = article
+        .header("location")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut tx = a.store.begin().await.unwrap();
+    tx.delete_article(id).await.unwrap();
+    tx.commit().await.unwrap();
+    let deleted = post(&a, &path, Some(&s), &[("csrf", &csrf)]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(a.store.all_media().await.unwrap().is_empty());
+    assert_eq!(files(&media_dir), 0);
+}

@@ -1,0 +1,260 @@
+//! The media library of the back office: uploads (the real type read from the bytes,
+//! limits on size and pixels checked before decoding, metadata stripped, responsive copies
+//! made), the list with where each file is used, and deletion refused while in use.
+
+use crate::admin::{allowed, not_allowed, page_of};
+use crate::auth::{self, CurrentUser};
+use crate::pages::v;
+use crate::site;
+use crate::{App, WebError};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use midad_core::Action;
+use midad_media::{Kind, MediaError};
+use midad_store::NewMedia;
+use minijinja::context;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// An upload's request may be a little larger than the largest file accepted.
+const UPLOAD_BODY: usize = midad_media::MAX_BYTES + 512 * 1024;
+
+pub(crate) fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route(
+            "/admin/media",
+            get(library)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY)),
+        )
+        .route("/admin/media/{id}/delete", post(delete))
+}
+
+/// What a reader of the form is told, in the site's language.
+fn refusal_key(e: &MediaError) -> &'static str {
+    match e {
+        MediaError::UnsupportedType => "media_unsupported",
+        MediaError::TooLarge => "media_too_large",
+        MediaError::Empty => "media_empty",
+        MediaError::UnsafeSvg => "media_unsupported",
+        MediaError::TooManyPixels { .. } => "media_too_many_pixels",
+        MediaError::Corrupt => "media_corrupt",
+        MediaError::Io(_) => "media_failed",
+    }
+}
+
+async fn library_page(
+    app: &App,
+    user: &CurrentUser,
+    status: StatusCode,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let ctx = site::context(app).await?;
+    let mut items = Vec::new();
+    let mut all = app.store.all_media().await?;
+    all.reverse();
+    for m in all.into_iter().take(200) {
+        let used = app.store.media_usage(&m).await?;
+        items.push(context! {
+            id => m.id,
+            url => format!("/media/{}", m.path),
+            path => m.path,
+            width => m.width,
+            height => m.height,
+            alt => m.alt,
+            caption => m.caption,
+            used_in => used.into_iter().map(|(id, title)| context! { id => id, title => title }).collect::<Vec<_>>(),
+        });
+    }
+    page_of(
+        app,
+        status,
+        "admin/media.html",
+        context! {
+            site => v(&ctx.site),
+            csrf => user.session.csrf.clone(),
+            items => items,
+            problems => problems,
+            can_upload => allowed(user, Action::Upload),
+        },
+    )
+}
+
+async fn library(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
+    if !allowed(&user, Action::Upload) && !allowed(&user, Action::EditOwn) {
+        return not_allowed(&app).await;
+    }
+    library_page(&app, &user, StatusCode::OK, Vec::new()).await
+}
+
+async fn upload(
+    State(app): State<Arc<App>>,
+    user: CurrentUser,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut meta = (None, None, None);
+    let mut too_large = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            // A body over the limit ends here: refused with the size message.
+            Err(_) => {
+                too_large = true;
+                break;
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let filename = field.file_name().map(str::to_string);
+        let Ok(bytes) = field.bytes().await else {
+            too_large = true;
+            break;
+        };
+        let text = || {
+            let t = String::from_utf8_lossy(&bytes).trim().to_string();
+            (!t.is_empty()).then_some(t)
+        };
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" => file = Some((filename.unwrap_or_default(), bytes.to_vec())),
+            "alt" => meta.0 = text(),
+            "caption" => meta.1 = text(),
+            "credit" => meta.2 = text(),
+            _ => {}
+        }
+    }
+    // CSRF first: a forged form changes nothing, whatever it carries. (An oversized body
+    // may end before its token was read; it is refused below all the same.)
+    let token_read = auth::same(&csrf, &user.session.csrf) || (too_large && csrf.is_empty());
+    if !token_read {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    if !allowed(&user, Action::Upload) {
+        return not_allowed(&app).await;
+    }
+    let ctx = site::context(&app).await?;
+    let say = |key: &str| {
+        app.theme
+            .translate(&ctx.site.locale, key, None, ctx.locale.digits)
+    };
+    let refuse = |key: &str| {
+        let message = say(key);
+        let app = app.clone();
+        let user = &user;
+        async move { library_page(&app, user, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await }
+    };
+    if too_large {
+        return refuse("media_too_large").await;
+    }
+    let Some((name, bytes)) = file else {
+        return refuse("media_empty").await;
+    };
+    // Newsrooms upload photos: SVG (a document that can carry scripts) is not taken here.
+    match midad_media::inspect(&bytes) {
+        Ok(i) if i.kind == Kind::Svg => return refuse("media_unsupported").await,
+        Err(e) => return refuse(refusal_key(&e)).await,
+        Ok(_) => {}
+    }
+    let now = app.now();
+    let root = app.config.media_dir.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        midad_media::store(&root, &bytes, &name, now.year(), now.month())
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let stored = match stored {
+        Ok(s) => s,
+        Err(e) => return refuse(refusal_key(&e)).await,
+    };
+    let mut tx = app.store.begin().await?;
+    let media = match tx.media_by_path(&stored.path).await? {
+        Some(existing) => existing,
+        None => {
+            tx.insert_media(NewMedia {
+                path: stored.path.clone(),
+                mime: stored.inspected.kind.mime().into(),
+                width: stored.inspected.width.map(i64::from),
+                height: stored.inspected.height.map(i64::from),
+                size: stored.size as i64,
+                alt: meta.0,
+                caption: meta.1,
+                credit: meta.2,
+                variants: stored.variants.clone(),
+            })
+            .await?
+        }
+    };
+    tx.commit().await?;
+    app.store
+        .audit(
+            Some(user.session.user.id),
+            "media_uploaded",
+            &media.path,
+            user.ip.as_deref(),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/media").into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn delete(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    user: CurrentUser,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    if !auth::same(&form.csrf, &user.session.csrf) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    if !allowed(&user, Action::EditAny) {
+        return not_allowed(&app).await;
+    }
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let media = app.store.media(id).await?.ok_or(WebError::NotFound)?;
+    if !app.store.media_usage(&media).await?.is_empty() {
+        let ctx = site::context(&app).await?;
+        let message =
+            app.theme
+                .translate(&ctx.site.locale, "media_in_use", None, ctx.locale.digits);
+        return library_page(&app, &user, StatusCode::CONFLICT, vec![message]).await;
+    }
+    let mut tx = app.store.begin().await?;
+    tx.delete_media(id).await?;
+    tx.commit().await?;
+    // The files go once the row is gone; a file left behind is harmless, a row without
+    // its file would not be.
+    let root = &app.config.media_dir;
+    let _ = std::fs::remove_file(root.join(&media.path));
+    for w in &media.variants {
+        for kind in [
+            Kind::Webp,
+            Kind::from_mime(&media.mime).unwrap_or(Kind::Jpeg),
+        ] {
+            let _ = std::fs::remove_file(root.join(midad_media::variants::variant_path(
+                &media.path,
+                *w,
+                kind,
+            )));
+        }
+    }
+    app.store
+        .audit(
+            Some(user.session.user.id),
+            "media_deleted",
+            &media.path,
+            user.ip.as_deref(),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/media").into_response())
+}
