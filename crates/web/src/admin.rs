@@ -34,6 +34,14 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             "/admin/articles/{id}",
             get(crate::editor::edit_form).post(crate::editor::update),
         )
+        .route(
+            "/admin/articles/{id}/revisions/{version}",
+            get(crate::editor::revision),
+        )
+        .route(
+            "/admin/articles/{id}/revisions/{version}/restore",
+            axum::routing::post(crate::editor::restore),
+        )
         .route("/admin/users/{id}/role", axum::routing::post(change_role))
         .route(
             "/admin/users/{id}/disabled",

@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/articles.html",
     "admin/editor.html",
     "admin/media.html",
+    "admin/revision.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

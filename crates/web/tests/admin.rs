@@ -749,6 +749,38 @@ async fn the_second_of_two_concurrent_saves_is_refused_and_keeps_its_text() {
     );
     let stored = a.store.article(id).await.unwrap().unwrap();
     assert!(midad_core::body::plain_text(&stored.data.body).contains("تعديل المحرر الأول"));
+
+    // The first version against the current one, then put back as a new save.
+    let first_version = a.store.revisions(id).await.unwrap().last().unwrap().version;
+    let compare = get(&a, &format!("{url}/revisions/{first_version}"), Some(&two)).await;
+    assert_eq!(compare.status, StatusCode::OK);
+    assert!(compare.body.contains("class=\"diff-removed\""));
+    assert!(compare.body.contains("class=\"diff-added\""));
+    let restore = format!("{url}/revisions/{first_version}/restore");
+    let stale = post(
+        &a,
+        &restore,
+        Some(&two),
+        &[("csrf", &c2), ("current", &version)],
+    )
+    .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::CONFLICT,
+        "restoring over a newer save"
+    );
+    let now = stored.version.to_string();
+    let restored = post(
+        &a,
+        &restore,
+        Some(&two),
+        &[("csrf", &c2), ("current", &now)],
+    )
+    .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let back = a.store.article(id).await.unwrap().unwrap();
+    assert!(midad_core::body::plain_text(&back.data.body).contains("الأصل"));
+    assert_eq!(a.store.revisions(id).await.unwrap().len(), 3);
 }
 
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
