@@ -14,6 +14,7 @@ mod pages;
 mod reads;
 mod search;
 mod seo;
+mod settings_admin;
 mod site;
 mod syndication;
 mod theme;
@@ -220,6 +221,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(admin::routes())
         .merge(media_admin::routes())
+        .merge(settings_admin::routes())
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))
         .route("/article/{id}/{slug}", get(pages::article))

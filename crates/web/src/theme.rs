@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/editor.html",
     "admin/media.html",
     "admin/revision.html",
+    "admin/settings.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

@@ -17,6 +17,12 @@ struct Admin {
 }
 
 async fn admin() -> Admin {
+    admin_with(Default::default()).await
+}
+
+async fn admin_with(
+    site_overrides: std::collections::BTreeMap<String, serde_json::Value>,
+) -> Admin {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("midad.db").display());
     let store = Store::open(&url).await.unwrap();
@@ -24,7 +30,7 @@ async fn admin() -> Admin {
         base_url: "http://news.example".into(),
         media_dir: dir.path().join("media"),
         theme_dir: None,
-        site_overrides: Default::default(),
+        site_overrides,
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
     };
     let app = App::new(store.clone(), config, None).unwrap();
@@ -955,4 +961,138 @@ async fn uploads_are_checked_by_their_bytes_and_refused_clearly() {
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert!(a.store.all_media().await.unwrap().is_empty());
     assert_eq!(files(&media_dir), 0);
+}
+
+#[tokio::test]
+async fn settings_are_checked_and_reach_the_cached_site() {
+    let a = admin().await;
+    let _tasks = a.app.spawn_background();
+    add_user(
+        &a.store,
+        "boss@news.example",
+        Role::Admin,
+        "admin's long password",
+    )
+    .await;
+    add_user(
+        &a.store,
+        "ed@news.example",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    let s = sign_in(&a, "boss@news.example", "admin's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&s)).await.body);
+    get(&a, "/", None).await;
+    assert_eq!(get(&a, "/", None).await.header("x-cache"), "hit");
+    let form = |name: &'static str, tz: &'static str| {
+        vec![
+            ("name", name),
+            ("tagline", "أخبار المدينة"),
+            ("logo", ""),
+            ("locale", "ar-SY"),
+            ("timezone", tz),
+            ("digits", "arab"),
+            ("breaking_hours", "6"),
+            ("feed_full_content", "on"),
+        ]
+    };
+    let mut bad = form("صحيفة الغد", "Mars/Olympus");
+    bad.push(("csrf", &csrf));
+    let refused = post(&a, "/admin/settings", Some(&s), &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("المنطقة الزمنية غير معروفة"));
+    assert!(
+        a.store.settings_map().await.unwrap().is_empty(),
+        "nothing written"
+    );
+
+    let mut good = form("صحيفة الغد", "Asia/Damascus");
+    good.push(("csrf", &csrf));
+    let saved = post(&a, "/admin/settings", Some(&s), &good).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    // The cached home page follows within moments: new name, Syrian month names.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let home = get(&a, "/", None).await.body;
+        if home.contains("صحيفة الغد") {
+            assert!(
+                [
+                    "كانون",
+                    "شباط",
+                    "آذار",
+                    "نيسان",
+                    "أيار",
+                    "حزيران",
+                    "تموز",
+                    "آب",
+                    "أيلول",
+                    "تشرين"
+                ]
+                .iter()
+                .any(|m| home.contains(m)),
+                "ar-SY month names"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "home never showed the new name"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // An editor runs no settings.
+    let e = sign_in(&a, "ed@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    assert_eq!(
+        get(&a, "/admin/settings", Some(&e)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_setting_fixed_by_the_configuration_is_not_changed_from_the_screen() {
+    let mut fixed = std::collections::BTreeMap::new();
+    fixed.insert("name".to_string(), serde_json::json!("الاسم من الإعدادات"));
+    let a = admin_with(fixed).await;
+    add_user(
+        &a.store,
+        "boss@news.example",
+        Role::Owner,
+        "owner's long password",
+    )
+    .await;
+    let s = sign_in(&a, "boss@news.example", "owner's long password")
+        .await
+        .session()
+        .unwrap();
+    let screen = get(&a, "/admin/settings", Some(&s)).await;
+    assert!(screen.body.contains("مثبّت في ملف الإعدادات"));
+    let csrf = csrf_of(&screen.body);
+    let r = post(
+        &a,
+        "/admin/settings",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("name", "اسم آخر"),
+            ("tagline", "سطر جديد"),
+            ("locale", "ar"),
+            ("timezone", "UTC"),
+            ("digits", "latn"),
+            ("breaking_hours", "12"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let stored = a.store.settings_map().await.unwrap();
+    assert!(!stored.contains_key("name"), "the fixed key is not written");
+    assert_eq!(stored["tagline"], serde_json::json!("سطر جديد"));
+    let home = get(&a, "/", None).await.body;
+    assert!(home.contains("الاسم من الإعدادات") && !home.contains("اسم آخر"));
 }

@@ -1,0 +1,171 @@
+//! The site's settings screen: name, tagline, logo, language, time zone, digits, Hijri date,
+//! ticker window and feed content. A value fixed by the configuration (file, environment or
+//! flag) is shown as fixed and is not changed from here, whatever a form sends.
+
+use crate::admin::{allowed, not_allowed, page_of};
+use crate::auth::{CurrentUser, HasCsrf, Protected};
+use crate::pages::v;
+use crate::site;
+use crate::{App, WebError};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use midad_core::{Action, Settings};
+use minijinja::context;
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub(crate) fn routes() -> Router<Arc<App>> {
+    Router::new().route("/admin/settings", get(show).post(save))
+}
+
+/// The keys this screen edits, in the order shown.
+const KEYS: [&str; 9] = [
+    "name",
+    "tagline",
+    "logo",
+    "locale",
+    "timezone",
+    "digits",
+    "hijri",
+    "breaking_hours",
+    "feed_full_content",
+];
+
+async fn screen(
+    app: &App,
+    user: &CurrentUser,
+    status: StatusCode,
+    values: &Settings,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let ctx = site::context(app).await?;
+    let fixed: Vec<&str> = KEYS
+        .iter()
+        .copied()
+        .filter(|k| app.config.site_overrides.contains_key(*k))
+        .collect();
+    page_of(
+        app,
+        status,
+        "admin/settings.html",
+        context! {
+            site => v(&ctx.site),
+            csrf => user.session.csrf.clone(),
+            values => v(values),
+            fixed => fixed,
+            problems => problems,
+        },
+    )
+}
+
+async fn show(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
+    if !allowed(&user, Action::ManageSettings) {
+        return not_allowed(&app).await;
+    }
+    let current = site::effective_settings(&app.store, &app.config.site_overrides).await?;
+    screen(&app, &user, StatusCode::OK, &current, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    tagline: String,
+    #[serde(default)]
+    logo: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    digits: String,
+    #[serde(default)]
+    hijri: Option<String>,
+    #[serde(default)]
+    breaking_hours: String,
+    #[serde(default)]
+    feed_full_content: Option<String>,
+}
+
+impl HasCsrf for SettingsForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn save(
+    State(app): State<Arc<App>>,
+    Protected { user, form }: Protected<SettingsForm>,
+) -> Result<Response, WebError> {
+    if !allowed(&user, Action::ManageSettings) {
+        return not_allowed(&app).await;
+    }
+    let ctx = site::context(&app).await?;
+    let say = |key: &str| {
+        app.theme
+            .translate(&ctx.site.locale, key, None, ctx.locale.digits)
+    };
+    let mut problems = Vec::new();
+    let hours = form.breaking_hours.trim().parse::<u32>();
+    if hours.is_err() {
+        problems.push(say("settings_hours_invalid"));
+    }
+    let wanted = Settings {
+        name: form.name.trim().to_string(),
+        tagline: form.tagline.trim().to_string(),
+        logo: form.logo.trim().to_string(),
+        locale: form.locale.trim().to_string(),
+        timezone: form.timezone.trim().to_string(),
+        digits: form.digits.trim().to_string(),
+        hijri: form.hijri.is_some(),
+        breaking_hours: hours.unwrap_or(0),
+        feed_full_content: form.feed_full_content.is_some(),
+    };
+    if let Err(v) = wanted.validate() {
+        problems.extend(v.0.iter().map(|e| e.code.message_ar().to_string()));
+    }
+    if wanted.timezone.parse::<chrono_tz::Tz>().is_err() {
+        problems.push(say("settings_timezone_invalid"));
+    }
+    if !wanted.logo.is_empty() && app.store.media_by_path(&wanted.logo).await?.is_none() {
+        problems.push(say("settings_logo_missing"));
+    }
+    if !problems.is_empty() {
+        problems.dedup();
+        return screen(
+            &app,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &wanted,
+            problems,
+        )
+        .await;
+    }
+    let values = serde_json::to_value(&wanted).map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut tx = app.store.begin().await?;
+    for key in KEYS {
+        // What the configuration fixes stays as the configuration says.
+        if app.config.site_overrides.contains_key(key) {
+            continue;
+        }
+        if let Some(value) = values.get(key) {
+            tx.put_setting(key, value).await?;
+        }
+    }
+    tx.commit().await?;
+    app.store
+        .audit(
+            Some(user.session.user.id),
+            "settings_changed",
+            "",
+            user.ip.as_deref(),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/settings").into_response())
+}
