@@ -123,14 +123,32 @@ pub async fn catch_up(index: &SearchIndex, store: &Store) -> Result<usize> {
     let Some(last) = changes.last().map(|c| c.seq) else {
         return Ok(0);
     };
-    // Sections, tags and bylines are only ever created today, together with the articles
-    // that use them (which have their own entries); once they can be renamed, their
-    // articles must be re-read here too.
-    let ids: BTreeSet<i64> = changes
-        .iter()
-        .filter(|c| c.kind == midad_core::EntityKind::Article)
-        .map(|c| c.entity_id)
-        .collect();
+    // An article is re-read when it changed, and when a section, tag or byline it shows
+    // was renamed (a deletion logs its articles itself).
+    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    for c in &changes {
+        use midad_core::EntityKind;
+        let shown_by = match c.kind {
+            EntityKind::Article => {
+                ids.insert(c.entity_id);
+                continue;
+            }
+            EntityKind::Section => midad_store::ArticleQuery {
+                section_id: Some(c.entity_id),
+                ..Default::default()
+            },
+            EntityKind::Tag => midad_store::ArticleQuery {
+                tag_id: Some(c.entity_id),
+                ..Default::default()
+            },
+            EntityKind::Author => midad_store::ArticleQuery {
+                author_id: Some(c.entity_id),
+                ..Default::default()
+            },
+            _ => continue,
+        };
+        ids.extend(store.articles(&shown_by).await?.iter().map(|a| a.id));
+    }
     let names = names(store).await?;
     let ids: Vec<i64> = ids.into_iter().collect();
     let upserts: Vec<Doc> = store

@@ -246,6 +246,29 @@ async fn the_index_follows_the_change_log() {
     tx.commit().await.unwrap();
     wait_until(|| search(&index, "زيتون") == vec![a.id]);
 
+    // Renaming a tag re-indexes the articles that carry it; deleting it drops the name.
+    let mut tx = store.begin().await.unwrap();
+    let tag = tx.tag_by_name_or_create("مواسم").await.unwrap();
+    let mut tagged = a.data.clone();
+    tagged.tag_ids = vec![tag.id];
+    let a = tx.update_article(a.id, None, tagged).await.unwrap();
+    tx.commit().await.unwrap();
+    wait_until(|| search(&index, "مواسم") == vec![a.id]);
+    assert!(search(&index, "قطاف").is_empty());
+    let mut tx = store.begin().await.unwrap();
+    tx.rename(midad_store::Named::Tag, tag.id, "قطاف")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    wait_until(|| search(&index, "قطاف") == vec![a.id]);
+    let mut tx = store.begin().await.unwrap();
+    tx.delete_named(midad_store::Named::Tag, tag.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    wait_until(|| search(&index, "قطاف").is_empty());
+    let a = store.article(a.id).await.unwrap().unwrap();
+
     let mut hidden = a.data.clone();
     hidden.status = Status::Draft;
     let mut tx = store.begin().await.unwrap();

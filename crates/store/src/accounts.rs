@@ -321,3 +321,84 @@ impl crate::Tx {
         Ok(())
     }
 }
+
+/// Which table a name belongs to: what a newsroom renames and deletes from the back office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    Section,
+    Tag,
+}
+
+impl Named {
+    fn table(self) -> &'static str {
+        match self {
+            Named::Section => "sections",
+            Named::Tag => "tags",
+        }
+    }
+
+    fn kind(self) -> midad_core::EntityKind {
+        match self {
+            Named::Section => midad_core::EntityKind::Section,
+            Named::Tag => midad_core::EntityKind::Tag,
+        }
+    }
+
+    /// The articles that show this name.
+    fn articles_sql(self) -> &'static str {
+        match self {
+            Named::Section => "SELECT id FROM articles WHERE section_id = $1",
+            Named::Tag => "SELECT article_id FROM article_tags WHERE tag_id = $1",
+        }
+    }
+}
+
+impl crate::Tx {
+    /// Renames a section or tag; its address (slug) stays, so links keep working.
+    pub async fn rename(&mut self, what: Named, id: Id, name: &str) -> Result<()> {
+        let name = name.trim();
+        midad_core::model::validate_name("name", name)
+            .map_err(|e| crate::StoreError::Invalid(midad_core::Violations(vec![e])))?;
+        let sql = format!("UPDATE {} SET name = $1 WHERE id = $2", what.table());
+        let n = crate::write::on_tx!(self, |c| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(name)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.log(what.kind(), id);
+        Ok(())
+    }
+
+    /// Deletes a section or tag. Its articles stay (without it) and are logged as changed,
+    /// so caches and the search index re-read them.
+    pub async fn delete_named(&mut self, what: Named, id: Id) -> Result<()> {
+        let affected: Vec<(i64,)> = crate::write::on_tx!(self, |c| {
+            sqlx::query_as(what.articles_sql())
+                .bind(id)
+                .fetch_all(c)
+                .await?
+        });
+        let sql = format!("DELETE FROM {} WHERE id = $1", what.table());
+        let n = crate::write::on_tx!(self, |c| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.log(what.kind(), id);
+        for (article,) in affected {
+            self.log(midad_core::EntityKind::Article, article);
+        }
+        Ok(())
+    }
+}

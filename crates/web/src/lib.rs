@@ -10,6 +10,7 @@ mod feeds;
 mod i18n;
 mod media_admin;
 mod metrics;
+mod names_admin;
 mod pages;
 mod reads;
 mod search;
@@ -221,6 +222,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(admin::routes())
         .merge(media_admin::routes())
+        .merge(names_admin::routes())
         .merge(settings_admin::routes())
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))

@@ -43,6 +43,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/media.html",
     "admin/revision.html",
     "admin/settings.html",
+    "admin/sections.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

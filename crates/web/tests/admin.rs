@@ -1096,3 +1096,155 @@ async fn a_setting_fixed_by_the_configuration_is_not_changed_from_the_screen() {
     let home = get(&a, "/", None).await.body;
     assert!(home.contains("الاسم من الإعدادات") && !home.contains("اسم آخر"));
 }
+
+#[tokio::test]
+async fn sections_and_tags_are_renamed_and_deleted_without_losing_articles() {
+    let a = admin().await;
+    let _tasks = a.app.spawn_background();
+    add_user(
+        &a.store,
+        "ed@news.example",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    add_user(
+        &a.store,
+        "au@news.example",
+        Role::Author,
+        "author's long password",
+    )
+    .await;
+    let s = sign_in(&a, "ed@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&s)).await.body);
+    assert_eq!(
+        post(
+            &a,
+            "/admin/sections",
+            Some(&s),
+            &[("csrf", &csrf), ("name", "رياضة")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let sport = a.store.sections().await.unwrap()[0].clone();
+    let sid = sport.id.to_string();
+    assert_eq!(
+        post(
+            &a,
+            "/admin/sections",
+            Some(&s),
+            &[("csrf", &csrf), ("name", "كرة القدم"), ("parent", &sid)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let football = a.store.section_by_slug("كرة-القدم").await.unwrap().unwrap();
+    assert_eq!(football.parent_id, Some(sport.id));
+    let empty = post(
+        &a,
+        "/admin/sections",
+        Some(&s),
+        &[("csrf", &csrf), ("name", "  ")],
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // An article in the sub-section with a tag, published.
+    let created = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("action", "publish"),
+            ("title", "الفريق يفوز"),
+            ("body_html", "<p>نص</p>"),
+            ("section", &football.id.to_string()),
+            ("tags", "الدوري"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    get(&a, "/", None).await;
+    let renamed = post(
+        &a,
+        &format!("/admin/sections/{}/rename", sport.id),
+        Some(&s),
+        &[("csrf", &csrf), ("name", "الرياضة")],
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !get(&a, "/", None).await.body.contains(">الرياضة</a>") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the navigation never showed the new name"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        get(&a, &format!("/section/{}", sport.slug), None)
+            .await
+            .status,
+        StatusCode::OK,
+        "same address"
+    );
+
+    let tag = a.store.tag_by_slug("الدوري").await.unwrap().unwrap();
+    assert_eq!(get(&a, "/tag/الدوري", None).await.status, StatusCode::OK);
+    let deleted = post(
+        &a,
+        &format!("/admin/tags/{}/delete", tag.id),
+        Some(&s),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&a, "/tag/الدوري", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let id: i64 = created
+        .header("location")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let article = a.store.article(id).await.unwrap().unwrap();
+    assert!(
+        article.data.tag_ids.is_empty() && article.data.status == midad_core::Status::Published
+    );
+
+    // Authors do not manage sections.
+    let au = sign_in(&a, "au@news.example", "author's long password")
+        .await
+        .session()
+        .unwrap();
+    let acsrf = csrf_of(&get(&a, "/admin", Some(&au)).await.body);
+    assert_eq!(
+        get(&a, "/admin/sections", Some(&au)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = post(
+        &a,
+        &format!("/admin/sections/{}/delete", sport.id),
+        Some(&au),
+        &[("csrf", &acsrf)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        a.store
+            .section_by_slug(&sport.slug)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
