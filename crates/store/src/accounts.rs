@@ -402,3 +402,78 @@ impl crate::Tx {
         Ok(())
     }
 }
+
+impl Store {
+    /// Records a reset link for `user_id`; older links of the account stop working.
+    pub async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: Id,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
+                .bind(user_id)
+                .execute(db)
+                .await?;
+            sqlx::query(
+                "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(db)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The account a still-valid reset link belongs to.
+    pub async fn password_reset_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Id>> {
+        Ok(dispatch!(self.pools(), |db| {
+            sqlx::query_scalar(
+                "SELECT user_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(db)
+            .await?
+        }))
+    }
+}
+
+impl crate::Tx {
+    /// Uses a reset link: the new password is set, the link and every session of the
+    /// account end, in one transaction.
+    pub async fn complete_password_reset(
+        &mut self,
+        token_hash: &str,
+        user_id: Id,
+        password_hash: &str,
+    ) -> Result<()> {
+        let used = crate::write::on_tx!(self, |c| {
+            sqlx::query("DELETE FROM password_resets WHERE token_hash = $1 AND user_id = $2")
+                .bind(token_hash)
+                .bind(user_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if used == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.set_user_password(user_id, password_hash).await?;
+        crate::write::on_tx!(self, |c| {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+}

@@ -24,6 +24,8 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/logout", axum::routing::post(logout))
         .route("/admin/logout-all", axum::routing::post(logout_everywhere))
         .route("/admin/setup/{token}", get(setup_page).post(setup))
+        .route("/admin/reset", get(reset_request_page).post(reset_request))
+        .route("/admin/reset/{token}", get(reset_page).post(reset))
         .route("/admin/users", get(users_page).post(add_user))
         .route(
             "/admin/articles",
@@ -720,4 +722,186 @@ async fn setup(
         .audit(Some(user.id), "setup", "owner created", None)
         .await?;
     Ok(signed_in(&app, &token))
+}
+
+/// How long a reset link works.
+const RESET_MINUTES: i64 = 60;
+/// Reset requests accepted from one address in the throttle window.
+const MAX_RESETS_PER_ADDRESS: i64 = 10;
+
+#[derive(Deserialize)]
+pub(crate) struct ResetRequestForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn reset_request_page(State(app): State<Arc<App>>) -> Result<Response, WebError> {
+    render(
+        &app,
+        StatusCode::OK,
+        "admin/reset_request.html",
+        context! {},
+    )
+    .await
+}
+
+/// Asks for a reset link. The answer is the same whether or not the address has an
+/// account. Until mail is set up, the link is written to the server's log.
+async fn reset_request(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    let (parts, body) = request.into_parts();
+    let ip = auth::client_ip(&parts);
+    let headers = parts.headers.clone();
+    let Form(form) = Form::<ResetRequestForm>::from_request(
+        axum::extract::Request::from_parts(parts, body),
+        &(),
+    )
+    .await
+    .map_err(|_| WebError::NotFound)?;
+    if !auth::same_origin(&app, &headers) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let now = app.now();
+    let key = format!("reset:{}", ip.as_deref().unwrap_or("unknown"));
+    let (recent, _) = app
+        .store
+        .login_failures(
+            &key,
+            now - chrono::Duration::minutes(auth::THROTTLE_WINDOW_MINUTES),
+        )
+        .await?;
+    if recent >= MAX_RESETS_PER_ADDRESS {
+        return render(
+            &app,
+            StatusCode::TOO_MANY_REQUESTS,
+            "admin/reset_request.html",
+            context! { sent => true },
+        )
+        .await;
+    }
+    app.store.record_login_failure(&[key.as_str()], now).await?;
+    let email = form.email.trim().to_lowercase();
+    if let Some(user) = app.store.user_by_email(&email).await?
+        && !user.disabled
+    {
+        let token = auth::random_token()?;
+        app.store
+            .create_password_reset(
+                &auth::token_hash(&token),
+                user.id,
+                now + chrono::Duration::minutes(RESET_MINUTES),
+            )
+            .await?;
+        let link = format!("{}/admin/reset/{token}", app.config.base_url);
+        tracing::warn!(
+            email = %user.email,
+            %link,
+            "password reset requested; no mail server is set up, so the link is written here"
+        );
+        app.store
+            .audit(Some(user.id), "password_reset_requested", "", ip.as_deref())
+            .await?;
+    }
+    render(
+        &app,
+        StatusCode::OK,
+        "admin/reset_request.html",
+        context! { sent => true },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn reset_page(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    match app
+        .store
+        .password_reset_user(&auth::token_hash(&token), app.now())
+        .await?
+    {
+        Some(_) => {
+            render(
+                &app,
+                StatusCode::OK,
+                "admin/reset.html",
+                context! { token => token },
+            )
+            .await
+        }
+        None => {
+            render(
+                &app,
+                StatusCode::NOT_FOUND,
+                "admin/reset.html",
+                context! { expired => true },
+            )
+            .await
+        }
+    }
+}
+
+async fn reset(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, WebError> {
+    if !auth::same_origin(&app, &headers) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let hash = auth::token_hash(&token);
+    let Some(user_id) = app.store.password_reset_user(&hash, app.now()).await? else {
+        return render(
+            &app,
+            StatusCode::NOT_FOUND,
+            "admin/reset.html",
+            context! { expired => true },
+        )
+        .await;
+    };
+    let tr = site::context(&app).await?;
+    let say = |key: &str| {
+        app.theme
+            .translate(&tr.site.locale, key, None, tr.locale.digits)
+    };
+    let mut problems = Vec::new();
+    if midad_core::password::check_strength(&form.password).is_err() {
+        problems.push(say("admin_password_short"));
+    }
+    if form.password != form.confirm {
+        problems.push(say("admin_password_mismatch"));
+    }
+    if !problems.is_empty() {
+        return render(
+            &app,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "admin/reset.html",
+            context! { token => token, problems => problems },
+        )
+        .await;
+    }
+    let password = form.password.clone();
+    let new_hash = tokio::task::spawn_blocking(move || midad_core::password::hash(&password))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(WebError::Internal)?;
+    let mut tx = app.store.begin().await?;
+    tx.complete_password_reset(&hash, user_id, &new_hash)
+        .await?;
+    tx.commit().await?;
+    app.store
+        .audit(Some(user_id), "password_reset", "", None)
+        .await?;
+    Ok(Redirect::to("/admin/login").into_response())
 }

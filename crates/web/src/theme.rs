@@ -44,6 +44,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/revision.html",
     "admin/settings.html",
     "admin/sections.html",
+    "admin/reset_request.html",
+    "admin/reset.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

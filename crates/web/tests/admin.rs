@@ -1248,3 +1248,112 @@ async fn sections_and_tags_are_renamed_and_deleted_without_losing_articles() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn a_password_reset_link_works_once_and_ends_every_session() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "forgot@news.example",
+        Role::Author,
+        "the old long password",
+    )
+    .await;
+    let old_session = sign_in(&a, "forgot@news.example", "the old long password")
+        .await
+        .session()
+        .unwrap();
+    // The same answer whether or not the address has an account.
+    let known = post(
+        &a,
+        "/admin/reset",
+        None,
+        &[("email", "forgot@news.example")],
+    )
+    .await;
+    let unknown = post(
+        &a,
+        "/admin/reset",
+        None,
+        &[("email", "nobody@news.example")],
+    )
+    .await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert!(known.body.contains("إن كان هذا البريد مسجّلًا"));
+    assert_eq!(known.body, unknown.body);
+
+    // The link (written to the log until mail is set up) carries a token; use one.
+    let user = a
+        .store
+        .user_by_email("forgot@news.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = "a-reset-token-for-the-test-of-enough-length";
+    let hash = {
+        use sha2::Digest;
+        sha2::Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    a.store
+        .create_password_reset(
+            &hash,
+            user.id,
+            chrono::Utc::now() + chrono::Duration::minutes(60),
+        )
+        .await
+        .unwrap();
+    let path = format!("/admin/reset/{token}");
+    assert_eq!(get(&a, &path, None).await.status, StatusCode::OK);
+    let short = post(
+        &a,
+        &path,
+        None,
+        &[("password", "short"), ("confirm", "short")],
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = post(
+        &a,
+        &path,
+        None,
+        &[
+            ("password", "a brand new password"),
+            ("confirm", "a brand new password"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    // Used once; the old password and the old session are gone; the new one signs in.
+    let again = get(&a, &path, None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(again.body.contains("منتهي الصلاحية"));
+    assert_eq!(
+        get(&a, "/admin", Some(&old_session)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        sign_in(&a, "forgot@news.example", "the old long password")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&a, "forgot@news.example", "a brand new password")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // An expired link does nothing.
+    a.store
+        .create_password_reset(
+            &hash,
+            user.id,
+            chrono::Utc::now() - chrono::Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(get(&a, &path, None).await.status, StatusCode::NOT_FOUND);
+}
