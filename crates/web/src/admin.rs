@@ -36,6 +36,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             "/admin/articles/{id}",
             get(crate::editor::edit_form).post(crate::editor::update),
         )
+        .route("/admin/articles/{id}/preview", get(crate::editor::preview))
         .route(
             "/admin/articles/{id}/revisions/{version}",
             get(crate::editor::revision),

@@ -743,6 +743,31 @@ pub(crate) async fn restore(
     }
 }
 
+/// `/admin/articles/{id}/preview`: the article in the real theme, published or not, for
+/// those who may edit it. Never cached, never indexed.
+pub(crate) async fn preview(
+    State(app): State<Arc<App>>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let a = load(&app, &id).await?;
+    if !may_edit(&user, &a) || a.data.kind == ArticleKind::Page {
+        return not_allowed(&app).await;
+    }
+    let (html, _) = crate::pages::render_article(&app, &a).await?;
+    Ok((
+        [
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+            (
+                axum::http::HeaderName::from_static("x-robots-tag"),
+                "noindex",
+            ),
+        ],
+        axum::response::Html(html),
+    )
+        .into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

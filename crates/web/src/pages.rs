@@ -271,21 +271,31 @@ pub(crate) async fn article(
         // The canonical address wins: old or mistyped slugs still reach the story.
         return Ok(Redirect::permanent(&location(&view::article_url(&a))).into_response());
     }
+    let (html, cacheable) = render_article(&app, &a).await?;
+    Ok(page(html, cacheable))
+}
+
+/// An article's page as readers see it (also the back office's preview of an unpublished
+/// one), with the cache keys of what it shows.
+pub(crate) async fn render_article(
+    app: &App,
+    a: &Article,
+) -> Result<(String, Cacheable), WebError> {
     let store = &app.store;
-    let ctx = site::context(&app).await?;
-    let furniture = Furniture::load(&app, &ctx).await?;
+    let ctx = site::context(app).await?;
+    let furniture = Furniture::load(app, &ctx).await?;
     let related_ids = store
         .related(a.id, &a.data.tag_ids, a.data.section_id, 4)
         .await?;
     let mut related = store.articles_by_ids(&related_ids).await?;
     related.sort_by_key(|r| related_ids.iter().position(|id| *id == r.id));
-    let all: Vec<&Article> = std::iter::once(&a)
+    let all: Vec<&Article> = std::iter::once(a)
         .chain(related.iter())
         .chain(furniture.articles())
         .collect();
-    let names = names(&app, &all, &ctx).await?;
-    let article = view::view(&a, &names, &ctx.locale, true);
-    let json_ld = seo::article(&ctx, &a, &article, &names);
+    let names = names(app, &all, &ctx).await?;
+    let article = view::view(a, &names, &ctx.locale, true);
+    let json_ld = seo::article(&ctx, a, &article, &names);
     let share = seo::share_links(&ctx.site.base_url, &article);
     let cacheable = Cacheable {
         article: (a.data.kind == ArticleKind::Article).then_some(a.id),
@@ -305,7 +315,7 @@ pub(crate) async fn article(
             ..furniture.context(&names, &ctx)
         },
     )?;
-    Ok(page(html, cacheable))
+    Ok((html, cacheable))
 }
 
 pub(crate) async fn static_page(

@@ -598,9 +598,24 @@ async fn writing_publishing_and_the_roles_that_may() {
     assert_eq!(stored.data.status, midad_core::Status::Draft);
     assert_eq!(stored.data.tag_ids.len(), 2, "tags made on the fly");
     assert_eq!(stored.data.author_ids.len(), 1, "the writer's byline");
-    // Not public while a draft.
+    // Not public while a draft; its writer previews it in the real theme, uncached.
     let public = format!("/article/{id}/{}", stored.data.slug);
     assert_eq!(get(&a, &public, None).await.status, StatusCode::NOT_FOUND);
+    let preview = get(&a, &format!("/admin/articles/{id}/preview"), Some(&author)).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(
+        preview
+            .body
+            .contains("class=\"story-title\">الحكومة تقر خطة الطاقة</h1>")
+    );
+    assert_eq!(preview.header("cache-control"), "no-store");
+    assert_eq!(preview.header("x-robots-tag"), "noindex");
+    assert_eq!(
+        get(&a, &format!("/admin/articles/{id}/preview"), None)
+            .await
+            .header("location"),
+        "/admin/login"
+    );
 
     // Publish: the formatting is kept, what could run is gone.
     let form = get(&a, &edit_url, Some(&author)).await.body;
