@@ -146,6 +146,15 @@ pub(crate) struct EditForm {
     /// The id of the main image, from the media library.
     #[serde(default)]
     image: String,
+    /// `article`, `caricature` or `page`; chosen when the item is created.
+    #[serde(default)]
+    kind: String,
+    /// A caricature's artist.
+    #[serde(default)]
+    artist: String,
+    /// A page's parent page (id).
+    #[serde(default)]
+    parent: String,
     #[serde(default)]
     source: String,
     #[serde(default)]
@@ -185,6 +194,9 @@ fn form_of(a: &Article, tags: &HashMap<i64, String>, tz: chrono_tz::Tz) -> EditF
         body_html: body::render_html(&d.body),
         section: d.section_id.map(|s| s.to_string()).unwrap_or_default(),
         image: d.image_id.map(|s| s.to_string()).unwrap_or_default(),
+        kind: d.kind.as_str().to_string(),
+        artist: d.artist.clone().unwrap_or_default(),
+        parent: d.parent_id.map(|s| s.to_string()).unwrap_or_default(),
         tags: d
             .tag_ids
             .iter()
@@ -413,7 +425,10 @@ async fn save(
     let mut tx = app.store.begin().await?;
     let mut data = match &current {
         Some(a) => a.data.clone(),
-        None => ArticleData::new(ArticleKind::Article, ""),
+        None => ArticleData::new(
+            ArticleKind::parse(&form.kind).unwrap_or(ArticleKind::Article),
+            "",
+        ),
     };
     data.title = form.title.trim().to_string();
     data.subtitle = text(&form.subtitle);
@@ -428,6 +443,13 @@ async fn save(
         .parse::<i64>()
         .ok()
         .filter(|id| ctx.sections.iter().any(|s| s.id == *id));
+    if data.kind == ArticleKind::Caricature {
+        data.artist = text(&form.artist);
+    }
+    if data.kind == ArticleKind::Page {
+        // The store refuses a parent that is not a page, or a cycle, with its own reason.
+        data.parent_id = form.parent.trim().parse::<i64>().ok();
+    }
     data.image_id = match form.image.trim().parse::<i64>() {
         Ok(id) if app.store.media(id).await?.is_some() => Some(id),
         _ => None,

@@ -1372,3 +1372,132 @@ async fn a_password_reset_link_works_once_and_ends_every_session() {
         .unwrap();
     assert_eq!(get(&a, &path, None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn caricatures_and_pages_are_written_in_the_same_editor() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "ed@news.example",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    let s = sign_in(&a, "ed@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&s)).await.body);
+    // A caricature is its drawing: without one it is refused.
+    let no_image = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("kind", "caricature"),
+            ("action", "publish"),
+            ("title", "طابور الخبز"),
+            ("artist", "ناجي"),
+            ("body_html", ""),
+        ],
+    )
+    .await;
+    assert_eq!(no_image.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_image.body.contains("الصورة مطلوبة"));
+    let mut tx = a.store.begin().await.unwrap();
+    let drawing = tx
+        .insert_media(midad_store::NewMedia {
+            path: "2024/11/bread.png".into(),
+            mime: "image/png".into(),
+            width: Some(800),
+            height: Some(600),
+            size: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let drawing_id = drawing.id.to_string();
+    let cartoon = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("kind", "caricature"),
+            ("action", "publish"),
+            ("title", "طابور الخبز"),
+            ("artist", "ناجي"),
+            ("image", &drawing_id),
+            ("body_html", ""),
+        ],
+    )
+    .await;
+    assert_eq!(cartoon.status, StatusCode::SEE_OTHER, "{}", cartoon.body);
+    let archive = get(&a, "/caricature", None).await;
+    assert!(archive.body.contains("طابور الخبز") && archive.body.contains("ناجي"));
+    let about = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("kind", "page"),
+            ("action", "publish"),
+            ("title", "من نحن"),
+            ("slug", "about"),
+            ("body_html", "<p>صحيفة مستقلة</p>"),
+        ],
+    )
+    .await;
+    assert_eq!(about.status, StatusCode::SEE_OTHER);
+    let about_id = about
+        .header("location")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let team = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("kind", "page"),
+            ("action", "publish"),
+            ("title", "فريق التحرير"),
+            ("slug", "team"),
+            ("parent", &about_id),
+            ("body_html", "<p>أسماء</p>"),
+        ],
+    )
+    .await;
+    assert_eq!(team.status, StatusCode::SEE_OTHER);
+    let page = get(&a, "/page/team", None).await;
+    assert!(
+        page.body.contains("أسماء") && page.body.contains(">من نحن</a>"),
+        "breadcrumb to the parent"
+    );
+    // A parent that is not a page is refused with its reason; nothing is written.
+    let before = a.store.count_articles(&Default::default()).await.unwrap();
+    let bad = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("kind", "page"),
+            ("action", "save"),
+            ("title", "يتيمة"),
+            ("parent", "999999"),
+            ("body_html", "<p>x</p>"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        a.store.count_articles(&Default::default()).await.unwrap(),
+        before
+    );
+}
