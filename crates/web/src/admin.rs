@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/logout", axum::routing::post(logout))
         .route("/admin/logout-all", axum::routing::post(logout_everywhere))
         .route("/admin/setup/{token}", get(setup_page).post(setup))
+        .route("/admin/audit", get(audit_log))
         .route("/admin/reset", get(reset_request_page).post(reset_request))
         .route("/admin/reset/{token}", get(reset_page).post(reset))
         .route("/admin/users", get(users_page).post(add_user))
@@ -905,4 +906,40 @@ async fn reset(
         .audit(Some(user_id), "password_reset", "", None)
         .await?;
     Ok(Redirect::to("/admin/login").into_response())
+}
+
+/// Who did what and when: for those who run the site.
+async fn audit_log(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
+    if !allowed(&user, midad_core::Action::ManageUsers) {
+        return not_allowed(&app).await;
+    }
+    let ctx = site::context(&app).await?;
+    let names: std::collections::HashMap<i64, String> = app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let entries: Vec<_> = app
+        .store
+        .audit_log(300)
+        .await?
+        .into_iter()
+        .map(|e| {
+            context! {
+                at => ctx.locale.date_time(e.at),
+                who => e.user_id.and_then(|id| names.get(&id).cloned()),
+                action => e.action,
+                detail => e.detail,
+                ip => e.ip,
+            }
+        })
+        .collect();
+    page_of(
+        &app,
+        StatusCode::OK,
+        "admin/audit.html",
+        context! { site => v(&ctx.site), entries => entries },
+    )
 }

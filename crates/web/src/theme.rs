@@ -46,6 +46,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/sections.html",
     "admin/reset_request.html",
     "admin/reset.html",
+    "admin/audit.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

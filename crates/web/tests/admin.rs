@@ -540,6 +540,18 @@ async fn only_owners_and_admins_manage_accounts() {
             .any(|e| e.action == "user_disabled" && e.detail == "editor@news.example")
     );
     assert!(log.iter().any(|e| e.action == "role_changed"));
+    // The log is on screen for owners and admins only.
+    let screen = get(&a, "/admin/audit", Some(&owner_session)).await;
+    assert_eq!(screen.status, StatusCode::OK);
+    assert!(screen.body.contains("user_disabled") && screen.body.contains("editor@news.example"));
+    let author = sign_in(&a, "author@news.example", "the same long password")
+        .await
+        .session()
+        .unwrap();
+    assert_eq!(
+        get(&a, "/admin/audit", Some(&author)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 /// The editor's HTML form as a test client sends it.
