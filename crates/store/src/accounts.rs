@@ -477,3 +477,86 @@ impl crate::Tx {
         Ok(())
     }
 }
+
+/// An account's two-factor state: the confirmed secret, and one being set up.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TwoFactor {
+    pub secret: Option<String>,
+    pub pending: Option<String>,
+}
+
+impl Store {
+    pub async fn two_factor(&self, user_id: Id) -> Result<TwoFactor> {
+        let row: Option<(Option<String>, Option<String>)> = dispatch!(self.pools(), |db| {
+            sqlx::query_as("SELECT totp_secret, totp_pending FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(db)
+                .await?
+        });
+        Ok(row
+            .map(|(secret, pending)| TwoFactor { secret, pending })
+            .unwrap_or_default())
+    }
+
+    /// Sets both columns at once (`None` clears).
+    pub async fn set_two_factor(&self, user_id: Id, state: &TwoFactor) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("UPDATE users SET totp_secret = $1, totp_pending = $2 WHERE id = $3")
+                .bind(&state.secret)
+                .bind(&state.pending)
+                .bind(user_id)
+                .execute(db)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn create_login_challenge(
+        &self,
+        token_hash: &str,
+        user_id: Id,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("DELETE FROM login_challenges WHERE expires_at < $1")
+                .bind(Utc::now())
+                .execute(db)
+                .await?;
+            sqlx::query(
+                "INSERT INTO login_challenges (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(db)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn login_challenge(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Id>> {
+        Ok(dispatch!(self.pools(), |db| {
+            sqlx::query_scalar(
+                "SELECT user_id FROM login_challenges WHERE token_hash = $1 AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(db)
+            .await?
+        }))
+    }
+
+    pub async fn delete_login_challenge(&self, token_hash: &str) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(db)
+                .await?;
+        });
+        Ok(())
+    }
+}

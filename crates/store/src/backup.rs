@@ -93,6 +93,8 @@ pub(crate) const TABLES: &[Table] = &[
             ("password_hash", OptText),
             ("disabled", Bool),
             ("created_at", Time),
+            ("totp_secret", OptText),
+            ("totp_pending", OptText),
         ],
     },
     Table {

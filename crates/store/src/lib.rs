@@ -13,7 +13,7 @@ mod scheduler;
 mod views;
 mod write;
 
-pub use accounts::{AuditEntry, Named, NewSession, Revision, Session};
+pub use accounts::{AuditEntry, Named, NewSession, Revision, Session, TwoFactor};
 pub use backup::{BackupReport, backup_to, restore_from};
 pub use read::{ArticleQuery, Order};
 pub use scheduler::run_scheduler;

@@ -25,6 +25,14 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/logout-all", axum::routing::post(logout_everywhere))
         .route("/admin/setup/{token}", get(setup_page).post(setup))
         .route("/admin/audit", get(audit_log))
+        .route("/admin/login/code", axum::routing::post(login_code))
+        .route("/admin/account", get(account))
+        .route("/admin/account/totp/start", axum::routing::post(totp_start))
+        .route(
+            "/admin/account/totp/confirm",
+            axum::routing::post(totp_confirm),
+        )
+        .route("/admin/account/totp/off", axum::routing::post(totp_off))
         .route("/admin/reset", get(reset_request_page).post(reset_request))
         .route("/admin/reset/{token}", get(reset_page).post(reset))
         .route("/admin/users", get(users_page).post(add_user))
@@ -481,6 +489,24 @@ async fn login(
             .translate(&tr.site.locale, "admin_bad_login", None, tr.locale.digits);
         return again(StatusCode::UNAUTHORIZED, text).await;
     };
+    // With two-factor sign-in on, the password only opens the second step.
+    if app.store.two_factor(user.id).await?.secret.is_some() {
+        let challenge = auth::random_token()?;
+        app.store
+            .create_login_challenge(
+                &auth::token_hash(&challenge),
+                user.id,
+                app.now() + chrono::Duration::minutes(5),
+            )
+            .await?;
+        return render(
+            &app,
+            StatusCode::OK,
+            "admin/code.html",
+            context! { challenge => challenge },
+        )
+        .await;
+    }
     // A token presented before signing in is never promoted: it is dropped, and the new
     // session gets a new token.
     if let Some(old) = auth::cookie_value(&headers, auth::COOKIE) {
@@ -942,4 +968,217 @@ async fn audit_log(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Res
         "admin/audit.html",
         context! { site => v(&ctx.site), entries => entries },
     )
+}
+
+/// Failed codes allowed per account in the throttle window.
+const MAX_CODE_FAILURES: i64 = 5;
+
+#[derive(Deserialize)]
+pub(crate) struct CodeLoginForm {
+    #[serde(default)]
+    challenge: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The second step of a two-factor sign-in: the code from the authenticator app.
+async fn login_code(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    let (parts, body) = request.into_parts();
+    let ip = auth::client_ip(&parts);
+    let headers = parts.headers.clone();
+    let Form(form) =
+        Form::<CodeLoginForm>::from_request(axum::extract::Request::from_parts(parts, body), &())
+            .await
+            .map_err(|_| WebError::NotFound)?;
+    if !auth::same_origin(&app, &headers) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let hash = auth::token_hash(&form.challenge);
+    let now = app.now();
+    let Some(user_id) = app.store.login_challenge(&hash, now).await? else {
+        return Ok(Redirect::to("/admin/login").into_response());
+    };
+    let tr = site::context(&app).await?;
+    let say = |key: &str, n: Option<i64>| {
+        app.theme
+            .translate(&tr.site.locale, key, n, tr.locale.digits)
+    };
+    let key = format!("totp:{user_id}");
+    let since = now - chrono::Duration::minutes(auth::THROTTLE_WINDOW_MINUTES);
+    let (failures, oldest) = app.store.login_failures(&key, since).await?;
+    if failures >= MAX_CODE_FAILURES {
+        // Too many wrong codes: the challenge ends; the password is needed again later.
+        app.store.delete_login_challenge(&hash).await?;
+        let wait = oldest
+            .map(|o| o + chrono::Duration::minutes(auth::THROTTLE_WINDOW_MINUTES) - now)
+            .unwrap_or_else(chrono::Duration::zero);
+        let minutes = ((wait.num_seconds() + 59) / 60).max(1);
+        return render(
+            &app,
+            StatusCode::TOO_MANY_REQUESTS,
+            "admin/login.html",
+            context! { problem => say("admin_throttled", Some(minutes)) },
+        )
+        .await;
+    }
+    let secret = app
+        .store
+        .two_factor(user_id)
+        .await?
+        .secret
+        .and_then(|s| crate::totp::from_base32(&s))
+        .unwrap_or_default();
+    if secret.is_empty() || !crate::totp::verify(&secret, &form.code, now.timestamp()) {
+        app.store.record_login_failure(&[key.as_str()], now).await?;
+        app.store
+            .audit(Some(user_id), "sign_in_code_failed", "", ip.as_deref())
+            .await?;
+        return render(
+            &app,
+            StatusCode::UNAUTHORIZED,
+            "admin/code.html",
+            context! { challenge => form.challenge, problem => say("totp_wrong_code", None) },
+        )
+        .await;
+    }
+    app.store.delete_login_challenge(&hash).await?;
+    if let Some(old) = auth::cookie_value(&headers, auth::COOKIE) {
+        app.store.delete_session(&auth::token_hash(old)).await?;
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let token = auth::start_session(&app, user_id, ip.as_deref(), ua).await?;
+    app.store.clear_login_failures(&key).await?;
+    app.store
+        .audit(Some(user_id), "sign_in", "two-factor", ip.as_deref())
+        .await?;
+    Ok(signed_in(&app, &token))
+}
+
+async fn account_page(
+    app: &App,
+    user: &CurrentUser,
+    status: StatusCode,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let ctx = site::context(app).await?;
+    let state = app.store.two_factor(user.session.user.id).await?;
+    let me = &user.session.user;
+    let setup = state.pending.as_ref().map(|secret| {
+        let grouped: Vec<String> = secret
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let issuer = crate::seo::encode_component(&ctx.site.name);
+        context! {
+            secret => grouped.join(" "),
+            uri => format!(
+                "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&digits=6&period=30",
+                crate::seo::encode_component(&me.email)
+            ),
+        }
+    });
+    page_of(
+        app,
+        status,
+        "admin/account.html",
+        context! {
+            site => v(&ctx.site),
+            csrf => user.session.csrf.clone(),
+            me => context! { name => me.name.clone(), email => me.email.clone(), role => me.role.as_str() },
+            enabled => state.secret.is_some(),
+            setup => setup,
+            problems => problems,
+        },
+    )
+}
+
+async fn account(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
+    account_page(&app, &user, StatusCode::OK, Vec::new()).await
+}
+
+async fn totp_start(
+    State(app): State<Arc<App>>,
+    Protected { user, .. }: Protected<CsrfOnly>,
+) -> Result<Response, WebError> {
+    let mut state = app.store.two_factor(user.session.user.id).await?;
+    let mut secret = [0u8; 20];
+    getrandom::fill(&mut secret).map_err(|e| WebError::Internal(e.to_string()))?;
+    state.pending = Some(crate::totp::base32(&secret));
+    app.store
+        .set_two_factor(user.session.user.id, &state)
+        .await?;
+    Ok(Redirect::to("/admin/account").into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+impl HasCsrf for CodeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn totp_confirm(
+    State(app): State<Arc<App>>,
+    Protected { user, form }: Protected<CodeForm>,
+) -> Result<Response, WebError> {
+    let id = user.session.user.id;
+    let mut state = app.store.two_factor(id).await?;
+    let secret = state
+        .pending
+        .as_deref()
+        .and_then(crate::totp::from_base32)
+        .unwrap_or_default();
+    if secret.is_empty() || !crate::totp::verify(&secret, &form.code, app.now().timestamp()) {
+        let tr = site::context(&app).await?;
+        let text = app
+            .theme
+            .translate(&tr.site.locale, "totp_wrong_code", None, tr.locale.digits);
+        return account_page(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, vec![text]).await;
+    }
+    state.secret = state.pending.take();
+    app.store.set_two_factor(id, &state).await?;
+    app.store
+        .audit(Some(id), "two_factor_on", "", user.ip.as_deref())
+        .await?;
+    Ok(Redirect::to("/admin/account").into_response())
+}
+
+async fn totp_off(
+    State(app): State<Arc<App>>,
+    Protected { user, form }: Protected<CodeForm>,
+) -> Result<Response, WebError> {
+    let id = user.session.user.id;
+    let state = app.store.two_factor(id).await?;
+    let secret = state
+        .secret
+        .as_deref()
+        .and_then(crate::totp::from_base32)
+        .unwrap_or_default();
+    if secret.is_empty() || !crate::totp::verify(&secret, &form.code, app.now().timestamp()) {
+        let tr = site::context(&app).await?;
+        let text = app
+            .theme
+            .translate(&tr.site.locale, "totp_wrong_code", None, tr.locale.digits);
+        return account_page(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, vec![text]).await;
+    }
+    app.store
+        .set_two_factor(id, &midad_store::TwoFactor::default())
+        .await?;
+    app.store
+        .audit(Some(id), "two_factor_off", "", user.ip.as_deref())
+        .await?;
+    Ok(Redirect::to("/admin/account").into_response())
 }

@@ -19,6 +19,7 @@ mod settings_admin;
 mod site;
 mod syndication;
 mod theme;
+pub mod totp;
 mod view;
 
 pub use cache::PageCache;

@@ -47,6 +47,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/reset_request.html",
     "admin/reset.html",
     "admin/audit.html",
+    "admin/code.html",
+    "admin/account.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

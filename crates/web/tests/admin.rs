@@ -1513,3 +1513,147 @@ async fn caricatures_and_pages_are_written_in_the_same_editor() {
         before
     );
 }
+
+fn secret_on(page: &str) -> Vec<u8> {
+    let at = page.find("class=\"totp-secret\">").unwrap() + "class=\"totp-secret\">".len();
+    let grouped = &page[at..at + page[at..].find('<').unwrap()];
+    midad_web::totp::from_base32(&grouped.replace(' ', "")).unwrap()
+}
+
+#[tokio::test]
+async fn two_factor_sign_in_asks_for_the_code_after_the_password() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "careful@news.example",
+        Role::Editor,
+        "a careful password",
+    )
+    .await;
+    let s = sign_in(&a, "careful@news.example", "a careful password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&s)).await.body);
+    assert!(
+        get(&a, "/admin/account", Some(&s))
+            .await
+            .body
+            .contains("غير مفعّل")
+    );
+    assert_eq!(
+        post(
+            &a,
+            "/admin/account/totp/start",
+            Some(&s),
+            &[("csrf", &csrf)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = get(&a, "/admin/account", Some(&s)).await.body;
+    assert!(page.contains("otpauth://totp/"));
+    let secret = secret_on(&page);
+    let now = chrono::Utc::now().timestamp();
+    // A wrong code does not turn it on.
+    let wrong = post(
+        &a,
+        "/admin/account/totp/confirm",
+        Some(&s),
+        &[("csrf", &csrf), ("code", "000000")],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = midad_web::totp::code_at(&secret, now);
+    let on = post(
+        &a,
+        "/admin/account/totp/confirm",
+        Some(&s),
+        &[("csrf", &csrf), ("code", &code)],
+    )
+    .await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER);
+    assert!(
+        get(&a, "/admin/account", Some(&s))
+            .await
+            .body
+            .contains("مفعّل لهذا الحساب")
+    );
+
+    // Now the password alone gives no session, only the code step.
+    let step = sign_in(&a, "careful@news.example", "a careful password").await;
+    assert_eq!(step.status, StatusCode::OK);
+    assert!(step.session().is_none());
+    let challenge = {
+        let needle = "name=\"challenge\" value=\"";
+        let at = step.body.find(needle).unwrap() + needle.len();
+        step.body[at..at + step.body[at..].find('"').unwrap()].to_string()
+    };
+    let bad = post(
+        &a,
+        "/admin/login/code",
+        None,
+        &[("challenge", &challenge), ("code", "123456")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.session().is_none());
+    let good = post(
+        &a,
+        "/admin/login/code",
+        None,
+        &[
+            ("challenge", &challenge),
+            ("code", &midad_web::totp::code_at(&secret, now)),
+        ],
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER);
+    let session = good.session().unwrap();
+    assert_eq!(
+        get(&a, "/admin", Some(&session)).await.status,
+        StatusCode::OK
+    );
+    // The challenge is spent.
+    let replay = post(
+        &a,
+        "/admin/login/code",
+        None,
+        &[
+            ("challenge", &challenge),
+            ("code", &midad_web::totp::code_at(&secret, now)),
+        ],
+    )
+    .await;
+    assert!(replay.session().is_none());
+
+    // Five wrong codes end the attempt, with the wait in Arabic.
+    let step = sign_in(&a, "careful@news.example", "a careful password").await;
+    let challenge = {
+        let needle = "name=\"challenge\" value=\"";
+        let at = step.body.find(needle).unwrap() + needle.len();
+        step.body[at..at + step.body[at..].find('"').unwrap()].to_string()
+    };
+    for _ in 0..5 {
+        post(
+            &a,
+            "/admin/login/code",
+            None,
+            &[("challenge", &challenge), ("code", "000000")],
+        )
+        .await;
+    }
+    let stopped = post(
+        &a,
+        "/admin/login/code",
+        None,
+        &[
+            ("challenge", &challenge),
+            ("code", &midad_web::totp::code_at(&secret, now)),
+        ],
+    )
+    .await;
+    assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(stopped.body.contains("حاول بعد"));
+}
