@@ -50,24 +50,35 @@ impl Marker {
         Marker::render(text, &self.spans(text), 0, text.len())
     }
 
-    /// About `max_chars` characters around the first match (or the start), cut at spaces.
-    pub fn snippet(&self, text: &str, max_chars: usize) -> String {
-        // Most matches come early: look at the opening first, the whole text only if the
-        // opening has none (a snippet only needs the first match and what follows it).
-        let head = text
-            .char_indices()
-            .map(|(i, _)| i)
-            .find(|i| *i >= 2048)
-            .unwrap_or(text.len());
-        let head = text[..head]
-            .rfind(char::is_whitespace)
-            .filter(|_| head < text.len())
-            .unwrap_or(head);
-        let mut spans = self.spans(&text[..head]);
-        if spans.is_empty() && head < text.len() {
-            spans = self.spans(text);
+    /// The first word to mark: the text is analysed a few hundred bytes at a time (cut at
+    /// spaces, so no word is split) and the search stops at the first chunk with a match.
+    /// Most matches are in the opening lines, so most snippets analyse only those.
+    fn first_match(&self, text: &str) -> Option<usize> {
+        const CHUNK: usize = 384;
+        let mut from = 0;
+        while from < text.len() {
+            let mut to = (from + CHUNK).min(text.len());
+            while !text.is_char_boundary(to) {
+                to += 1;
+            }
+            if to < text.len() {
+                to = text[to..]
+                    .find(char::is_whitespace)
+                    .map(|i| to + i)
+                    .unwrap_or(text.len());
+            }
+            if let Some(&(s, _)) = self.spans(&text[from..to]).first() {
+                return Some(from + s);
+            }
+            from = to;
         }
-        let anchor = spans.first().map(|s| s.0).unwrap_or(0);
+        None
+    }
+
+    /// About `max_chars` characters around the first match (or the start), cut at spaces.
+    /// Only the first match's neighbourhood is analysed, then the window shown.
+    pub fn snippet(&self, text: &str, max_chars: usize) -> String {
+        let anchor = self.first_match(text).unwrap_or(0);
         // Start a little before the match, at a word boundary.
         let lead = 60;
         let mut start = anchor;
@@ -81,9 +92,12 @@ impl Marker {
             let _ = c;
         }
         if start > 0
-            && let Some(space) = text[start..anchor].find(char::is_whitespace)
+            && let Some((space, c)) = text[start..anchor]
+                .char_indices()
+                .find(|(_, c)| c.is_whitespace())
         {
-            start += space + 1;
+            // Past the space, however many bytes it takes (a no-break space takes two).
+            start += space + c.len_utf8();
         }
         let end = text[start..]
             .char_indices()
@@ -99,6 +113,13 @@ impl Marker {
         } else {
             end
         };
+        // The window starts and ends at spaces (or the text's ends): analysing it alone
+        // finds the same words as analysing the whole text would.
+        let spans: Vec<(usize, usize)> = self
+            .spans(&text[start..end])
+            .into_iter()
+            .map(|(s, e)| (start + s, start + e))
+            .collect();
         let mut out = String::new();
         if start > 0 {
             out.push_str("… ");
@@ -108,5 +129,34 @@ impl Marker {
             out.push_str(" …");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::parse_with;
+
+    fn marker(q: &str) -> Marker {
+        Marker::new(&parse_with(q, Stemming::Light).unwrap(), Stemming::Light)
+    }
+
+    #[test]
+    fn a_match_deep_in_a_long_text_is_found_and_marked() {
+        let filler = "كلام عام عن المدينة والناس. ".repeat(200);
+        let text = format!("{filler}وأعلنت الحُكومةُ\u{00A0}خطتها الجديدة للطاقة. {filler}");
+        let snippet = marker("الحكومة").snippet(&text, 120);
+        assert!(snippet.contains("<mark>الحُكومةُ</mark>"), "{snippet}");
+        assert!(snippet.starts_with("… ") && snippet.ends_with(" …"));
+        // A no-break space before the window's start is stepped over whole.
+        let nbsp = format!("{}\u{00A0}{}", "س".repeat(100), "الحكومة تعلن");
+        let s = marker("تعلن").snippet(&nbsp, 240);
+        assert!(s.contains("<mark>تعلن</mark>"), "{s}");
+    }
+
+    #[test]
+    fn without_a_match_in_the_body_the_snippet_is_the_opening() {
+        let snippet = marker("زلزال").snippet("افتتح المهرجان أبوابه صباح اليوم.", 240);
+        assert_eq!(snippet, "افتتح المهرجان أبوابه صباح اليوم.");
     }
 }
