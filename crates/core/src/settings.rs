@@ -23,6 +23,8 @@ pub struct Settings {
     pub breaking_hours: u32,
     /// Feeds carry the full body (`true`) or the excerpt only.
     pub feed_full_content: bool,
+    /// The newsroom's profiles elsewhere (https URLs), shown in the footer.
+    pub social: Vec<String>,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             logo: String::new(),
             breaking_hours: 12,
             feed_full_content: true,
+            social: Vec::new(),
         }
     }
 }
@@ -60,6 +63,26 @@ impl Settings {
                 ValidationError::new("site.locale", ErrorCode::LocaleInvalid)
                     .with_detail(self.locale.clone()),
             );
+        }
+        if self.social.len() > 12 {
+            v.push(
+                ValidationError::new("site.social", ErrorCode::OutOfRange)
+                    .with_detail("at most 12"),
+            );
+        }
+        for url in &self.social {
+            let host = url
+                .strip_prefix("https://")
+                .and_then(|r| r.split('/').next());
+            if host.is_none_or(|h| {
+                h.is_empty() || !h.contains('.') || h.contains(['<', '>', '"', ' '])
+            }) || url.len() > 300
+            {
+                v.push(
+                    ValidationError::new("site.social", ErrorCode::UrlInvalid)
+                        .with_detail(url.clone()),
+                );
+            }
         }
         if self.breaking_hours == 0 || self.breaking_hours > 24 * 7 {
             v.push(

@@ -82,6 +82,8 @@ pub struct SiteConfig {
     pub breaking_hours: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_full_content: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub social: Option<Vec<String>>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -147,6 +149,7 @@ const KNOWN_KEYS: &[&str] = &[
     "site.logo",
     "site.breaking_hours",
     "site.feed_full_content",
+    "site.social",
     "mail.smtp_url",
     "mail.from",
     "mail.rate_per_second",

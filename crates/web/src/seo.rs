@@ -33,6 +33,15 @@ fn organization(ctx: &Context) -> Value {
         "name": ctx.site.name,
         "url": format!("{base}/"),
     });
+    if !ctx.site.social.is_empty() {
+        org["sameAs"] = json!(
+            ctx.site
+                .social
+                .iter()
+                .map(|s| s.url.as_str())
+                .collect::<Vec<_>>()
+        );
+    }
     if let Some(logo) = &ctx.site.logo {
         let mut image = json!({"@type": "ImageObject", "url": absolute(base, &logo.url)});
         if let (Some(w), Some(h)) = (logo.width, logo.height) {

@@ -22,7 +22,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
 }
 
 /// The keys this screen edits, in the order shown.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "name",
     "tagline",
     "logo",
@@ -32,6 +32,7 @@ const KEYS: [&str; 9] = [
     "hijri",
     "breaking_hours",
     "feed_full_content",
+    "social",
 ];
 
 async fn screen(
@@ -91,6 +92,9 @@ pub(crate) struct SettingsForm {
     breaking_hours: String,
     #[serde(default)]
     feed_full_content: Option<String>,
+    /// One profile address per line.
+    #[serde(default)]
+    social: String,
 }
 
 impl HasCsrf for SettingsForm {
@@ -126,6 +130,13 @@ async fn save(
         hijri: form.hijri.is_some(),
         breaking_hours: hours.unwrap_or(0),
         feed_full_content: form.feed_full_content.is_some(),
+        social: form
+            .social
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
     };
     if let Err(v) = wanted.validate() {
         problems.extend(v.0.iter().map(|e| e.code.message_ar().to_string()));

@@ -131,6 +131,29 @@ pub(crate) struct SiteContext {
     pub nav: Vec<NavItem>,
     /// Static pages (about, contact…) for the footer.
     pub pages: Vec<NavItem>,
+    /// The newsroom's profiles elsewhere: `{name, url}` with the network's name.
+    pub social: Vec<NavItem>,
+}
+
+/// The name a reader knows a profile's network by, from its address.
+fn network_name(url: &str) -> String {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("")
+        .trim_start_matches("www.");
+    match host {
+        "facebook.com" | "fb.com" | "m.facebook.com" => "Facebook".into(),
+        "x.com" | "twitter.com" => "X".into(),
+        "t.me" | "telegram.me" => "Telegram".into(),
+        "instagram.com" => "Instagram".into(),
+        "youtube.com" | "youtu.be" => "YouTube".into(),
+        "whatsapp.com" | "wa.me" => "WhatsApp".into(),
+        "tiktok.com" => "TikTok".into(),
+        "linkedin.com" => "LinkedIn".into(),
+        other => other.to_string(),
+    }
 }
 
 /// What a page starts from: the settings, dates and numbers in the site's way, the
@@ -194,6 +217,14 @@ pub(crate) async fn context(app: &App) -> Result<Context> {
         logo,
         nav,
         pages,
+        social: settings
+            .social
+            .iter()
+            .map(|url| NavItem {
+                name: network_name(url),
+                url: url.clone(),
+            })
+            .collect(),
     };
     Ok(Context {
         settings,

@@ -1037,8 +1037,20 @@ async fn settings_are_checked_and_reach_the_cached_site() {
         "nothing written"
     );
 
+    let mut bad_link = form("صحيفة الغد", "Asia/Damascus");
+    bad_link.push(("csrf", &csrf));
+    bad_link.push(("social", "https://x.com/ghad\njavascript:alert(1)"));
+    let refused = post(&a, "/admin/settings", Some(&s), &bad_link).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("الرابط غير صالح"));
+    assert!(
+        a.store.settings_map().await.unwrap().is_empty(),
+        "nothing written"
+    );
+
     let mut good = form("صحيفة الغد", "Asia/Damascus");
     good.push(("csrf", &csrf));
+    good.push(("social", "https://x.com/ghad\n\nhttps://t.me/ghad_news"));
     let saved = post(&a, "/admin/settings", Some(&s), &good).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     // The cached home page follows within moments: new name, Syrian month names.
@@ -1046,6 +1058,12 @@ async fn settings_are_checked_and_reach_the_cached_site() {
     loop {
         let home = get(&a, "/", None).await.body;
         if home.contains("صحيفة الغد") {
+            // The profiles are in the footer, and in the publisher's JSON-LD.
+            assert!(home.contains(r#"<a href="https://x.com/ghad" rel="me noopener">X</a>"#));
+            assert!(
+                home.contains(r#"<a href="https://t.me/ghad_news" rel="me noopener">Telegram</a>"#)
+            );
+            assert!(home.contains(r#""sameAs":["https://x.com/ghad","https://t.me/ghad_news"]"#));
             assert!(
                 [
                     "كانون",
