@@ -221,7 +221,20 @@ impl Store {
     }
 
     pub async fn user(&self, id: Id) -> Result<Option<User>> {
-        Ok(self.users().await?.into_iter().find(|u| u.id == id))
+        let sql = format!(
+            "SELECT {} FROM users WHERE id = $1",
+            crate::read::USER_COLUMNS
+        );
+        Ok(dispatch!(self.pools(), |db| {
+            match sqlx::query(AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(db)
+                .await?
+            {
+                Some(r) => Some(rows::user(&r)?),
+                None => None,
+            }
+        }))
     }
 }
 

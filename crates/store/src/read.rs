@@ -143,7 +143,8 @@ type Links = Vec<(i64, i64)>;
 const SECTION_COLUMNS: &str = "id, name, slug, parent_id, description, position";
 const MEDIA_COLUMNS: &str =
     "id, path, mime, width, height, size, alt, caption, credit, variants, created_at";
-const USER_COLUMNS: &str = "id, email, name, role, author_id, password_hash, disabled, created_at";
+pub(crate) const USER_COLUMNS: &str =
+    "id, email, name, role, author_id, password_hash, disabled, created_at";
 
 impl Store {
     pub async fn article(&self, id: Id) -> Result<Option<Article>> {

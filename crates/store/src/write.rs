@@ -617,6 +617,11 @@ impl Tx {
         if let Some(a) = found {
             return Ok(a);
         }
+        self.insert_author(name).await
+    }
+
+    /// A new byline under a unique address.
+    async fn insert_author(&mut self, name: &str) -> Result<Author> {
         let slug = self
             .unique_name_slug("authors", &model::name_slug(name, "author"))
             .await?;
@@ -653,24 +658,7 @@ impl Tx {
         if let Some(a) = found {
             return Ok(a);
         }
-        let slug = self
-            .unique_name_slug("authors", &model::name_slug(name, "author"))
-            .await?;
-        let id: Id = on_tx!(self, |c| {
-            sqlx::query_scalar("INSERT INTO authors (name, slug) VALUES ($1, $2) RETURNING id")
-                .bind(name)
-                .bind(&slug)
-                .fetch_one(c)
-                .await?
-        });
-        self.log(EntityKind::Author, id);
-        Ok(Author {
-            id,
-            name: name.to_string(),
-            slug,
-            bio: None,
-            photo_id: None,
-        })
+        self.insert_author(name).await
     }
 
     async fn unique_name_slug(&mut self, table: &'static str, base: &str) -> Result<String> {
