@@ -275,23 +275,14 @@ async fn change_role(
     }
     let target = target_user(&app, &id).await?;
     let Some(role) = Role::parse(&form.role) else {
-        let tr = site::context(&app).await?;
-        let text = app.theme.translate(
-            &tr.site.locale,
-            "admin_role_unknown",
-            None,
-            tr.locale.digits,
-        );
+        let text = app.say("admin_role_unknown", None).await?;
         return users_screen(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, vec![text]).await;
     };
     if !may_assign(user.session.user.role, Some(target.role), role) {
         return not_allowed(&app).await;
     }
     if role != Role::Owner && last_owner(&app, &target).await? {
-        let tr = site::context(&app).await?;
-        let text = app
-            .theme
-            .translate(&tr.site.locale, "admin_last_owner", None, tr.locale.digits);
+        let text = app.say("admin_last_owner", None).await?;
         return users_screen(&app, &user, StatusCode::CONFLICT, vec![text]).await;
     }
     let mut tx = app.store.begin().await?;
@@ -341,10 +332,7 @@ async fn set_disabled(
         return not_allowed(&app).await;
     }
     if disable && last_owner(&app, &target).await? {
-        let tr = site::context(&app).await?;
-        let text = app
-            .theme
-            .translate(&tr.site.locale, "admin_last_owner", None, tr.locale.digits);
+        let text = app.say("admin_last_owner", None).await?;
         return users_screen(&app, &user, StatusCode::CONFLICT, vec![text]).await;
     }
     let mut tx = app.store.begin().await?;
@@ -451,13 +439,7 @@ async fn login(
     };
     if let Some(wait) = auth::throttled(&app, &email, ip.as_deref()).await? {
         let minutes = (wait.num_seconds() + 59) / 60;
-        let tr = site::context(&app).await?;
-        let text = app.theme.translate(
-            &tr.site.locale,
-            "admin_throttled",
-            Some(minutes),
-            tr.locale.digits,
-        );
+        let text = app.say("admin_throttled", Some(minutes)).await?;
         return again(StatusCode::TOO_MANY_REQUESTS, text).await;
     }
     let user = app.store.user_by_email(&email).await?;
@@ -483,10 +465,7 @@ async fn login(
         app.store
             .audit(None, "sign_in_failed", &email, ip.as_deref())
             .await?;
-        let tr = site::context(&app).await?;
-        let text = app
-            .theme
-            .translate(&tr.site.locale, "admin_bad_login", None, tr.locale.digits);
+        let text = app.say("admin_bad_login", None).await?;
         return again(StatusCode::UNAUTHORIZED, text).await;
     };
     // With two-factor sign-in on, the password only opens the second step.
@@ -1024,14 +1003,8 @@ async fn login_code(
         )
         .await;
     }
-    let secret = app
-        .store
-        .two_factor(user_id)
-        .await?
-        .secret
-        .and_then(|s| crate::totp::from_base32(&s))
-        .unwrap_or_default();
-    if secret.is_empty() || !crate::totp::verify(&secret, &form.code, now.timestamp()) {
+    let secret = app.store.two_factor(user_id).await?.secret;
+    if !crate::totp::verify_stored(secret.as_deref(), &form.code, now.timestamp()) {
         app.store.record_login_failure(&[key.as_str()], now).await?;
         app.store
             .audit(Some(user_id), "sign_in_code_failed", "", ip.as_deref())
@@ -1130,23 +1103,19 @@ impl HasCsrf for CodeForm {
     }
 }
 
+async fn wrong_code(app: &App, user: &CurrentUser) -> Result<Response, WebError> {
+    let text = app.say("totp_wrong_code", None).await?;
+    account_page(app, user, StatusCode::UNPROCESSABLE_ENTITY, vec![text]).await
+}
+
 async fn totp_confirm(
     State(app): State<Arc<App>>,
     Protected { user, form }: Protected<CodeForm>,
 ) -> Result<Response, WebError> {
     let id = user.session.user.id;
     let mut state = app.store.two_factor(id).await?;
-    let secret = state
-        .pending
-        .as_deref()
-        .and_then(crate::totp::from_base32)
-        .unwrap_or_default();
-    if secret.is_empty() || !crate::totp::verify(&secret, &form.code, app.now().timestamp()) {
-        let tr = site::context(&app).await?;
-        let text = app
-            .theme
-            .translate(&tr.site.locale, "totp_wrong_code", None, tr.locale.digits);
-        return account_page(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, vec![text]).await;
+    if !crate::totp::verify_stored(state.pending.as_deref(), &form.code, app.now().timestamp()) {
+        return wrong_code(&app, &user).await;
     }
     state.secret = state.pending.take();
     app.store.set_two_factor(id, &state).await?;
@@ -1162,17 +1131,8 @@ async fn totp_off(
 ) -> Result<Response, WebError> {
     let id = user.session.user.id;
     let state = app.store.two_factor(id).await?;
-    let secret = state
-        .secret
-        .as_deref()
-        .and_then(crate::totp::from_base32)
-        .unwrap_or_default();
-    if secret.is_empty() || !crate::totp::verify(&secret, &form.code, app.now().timestamp()) {
-        let tr = site::context(&app).await?;
-        let text = app
-            .theme
-            .translate(&tr.site.locale, "totp_wrong_code", None, tr.locale.digits);
-        return account_page(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, vec![text]).await;
+    if !crate::totp::verify_stored(state.secret.as_deref(), &form.code, app.now().timestamp()) {
+        return wrong_code(&app, &user).await;
     }
     app.store
         .set_two_factor(id, &midad_store::TwoFactor::default())

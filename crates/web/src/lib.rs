@@ -152,6 +152,14 @@ impl App {
         )))
     }
 
+    /// A UI string of the site's language for a message a handler builds (a refusal, a
+    /// wait time). Reads only the settings, not the whole page context.
+    pub(crate) async fn say(&self, key: &str, n: Option<i64>) -> Result<String, WebError> {
+        let settings = effective_settings(&self.store, &self.config.site_overrides).await?;
+        let digits = midad_arabic::Digits::parse(&settings.digits).unwrap_or_default();
+        Ok(self.theme.translate(&settings.locale, key, n, digits))
+    }
+
     /// The time pages are rendered for: the real clock unless one was set.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock

@@ -2,22 +2,21 @@
 //! limits on size and pixels checked before decoding, metadata stripped, responsive copies
 //! made), the list with where each file is used, and deletion refused while in use.
 
-use crate::admin::{allowed, not_allowed, page_of};
-use crate::auth::{self, CurrentUser};
+use crate::admin::{CsrfOnly, allowed, not_allowed, page_of};
+use crate::auth::{self, CurrentUser, Protected};
 use crate::pages::v;
 use crate::site;
 use crate::{App, WebError};
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::Datelike;
 use midad_core::Action;
 use midad_media::{Kind, MediaError};
 use midad_store::NewMedia;
 use minijinja::context;
-use serde::Deserialize;
 use std::sync::Arc;
 
 /// An upload's request may be a little larger than the largest file accepted.
@@ -202,21 +201,11 @@ async fn upload(
     Ok(Redirect::to("/admin/media").into_response())
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn delete(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    user: CurrentUser,
-    Form(form): Form<CsrfForm>,
+    Protected { user, .. }: Protected<CsrfOnly>,
 ) -> Result<Response, WebError> {
-    if !auth::same(&form.csrf, &user.session.csrf) {
-        return Ok(StatusCode::FORBIDDEN.into_response());
-    }
     if !allowed(&user, Action::EditAny) {
         return not_allowed(&app).await;
     }

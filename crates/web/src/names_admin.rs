@@ -1,7 +1,7 @@
 //! Sections and tags in the back office: add a section (under a parent, one level), rename
 //! (addresses stay), delete (articles stay, without it). Editors and above.
 
-use crate::admin::{allowed, not_allowed, page_of};
+use crate::admin::{CsrfOnly, allowed, not_allowed, page_of};
 use crate::auth::{CurrentUser, HasCsrf, Protected};
 use crate::pages::v;
 use crate::site;
@@ -188,22 +188,10 @@ async fn rename(
     }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-impl HasCsrf for CsrfForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 async fn delete(
     State(app): State<Arc<App>>,
     Path((what, id)): Path<(String, String)>,
-    Protected { user, .. }: Protected<CsrfForm>,
+    Protected { user, .. }: Protected<CsrfOnly>,
 ) -> Result<Response, WebError> {
     let what = which(&what)?;
     if !allowed(&user, Action::ManageSections) {

@@ -38,6 +38,14 @@ pub fn verify(secret: &[u8], code: &str, unix_seconds: i64) -> bool {
         .any(|step| crate::auth::same(&code_at(secret, unix_seconds + step * STEP_SECONDS), &code))
 }
 
+/// [`verify`] for a secret as stored (base32); no secret, or an unreadable one, matches
+/// nothing.
+pub fn verify_stored(secret: Option<&str>, code: &str, unix_seconds: i64) -> bool {
+    secret
+        .and_then(from_base32)
+        .is_some_and(|s| !s.is_empty() && verify(&s, code, unix_seconds))
+}
+
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// RFC 4648 base32 without padding: how authenticator apps take a secret.
