@@ -135,10 +135,19 @@ async fn sign_in(a: &Admin, email: &str, password: &str) -> Answer {
     .await
 }
 
+/// The value of the form field `name` printed in a page.
+fn field(page: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let at = page
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + needle.len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
 /// The CSRF token printed in the dashboard's forms.
 fn csrf_of(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
-    page[at..at + page[at..].find('"').unwrap()].to_string()
+    field(page, "csrf")
 }
 
 #[tokio::test]
@@ -631,11 +640,7 @@ async fn writing_publishing_and_the_roles_that_may() {
 
     // Publish: the formatting is kept, what could run is gone.
     let form = get(&a, &edit_url, Some(&author)).await.body;
-    let version = {
-        let needle = "name=\"version\" value=\"";
-        let at = form.find(needle).unwrap() + needle.len();
-        form[at..at + form[at..].find('"').unwrap()].to_string()
-    };
+    let version = field(&form, "version");
     let mut fields = article_form(&csrf, "publish", "الحكومة تقر خطة الطاقة", body);
     fields.push(("version", &version));
     let published = post(&a, &edit_url, Some(&author), &fields).await;
@@ -1603,11 +1608,7 @@ async fn two_factor_sign_in_asks_for_the_code_after_the_password() {
     let step = sign_in(&a, "careful@news.example", "a careful password").await;
     assert_eq!(step.status, StatusCode::OK);
     assert!(step.session().is_none());
-    let challenge = {
-        let needle = "name=\"challenge\" value=\"";
-        let at = step.body.find(needle).unwrap() + needle.len();
-        step.body[at..at + step.body[at..].find('"').unwrap()].to_string()
-    };
+    let challenge = field(&step.body, "challenge");
     let bad = post(
         &a,
         "/admin/login/code",
@@ -1648,11 +1649,7 @@ async fn two_factor_sign_in_asks_for_the_code_after_the_password() {
 
     // Five wrong codes end the attempt, with the wait in Arabic.
     let step = sign_in(&a, "careful@news.example", "a careful password").await;
-    let challenge = {
-        let needle = "name=\"challenge\" value=\"";
-        let at = step.body.find(needle).unwrap() + needle.len();
-        step.body[at..at + step.body[at..].find('"').unwrap()].to_string()
-    };
+    let challenge = field(&step.body, "challenge");
     for _ in 0..5 {
         post(
             &a,
