@@ -31,9 +31,11 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
         site_overrides: config.site_overrides(),
         cache_bytes: config.server.cache_mb.saturating_mul(1024 * 1024),
     };
-    let search = open_search(config, &store);
+    let (search, follower) = open_search(config, &store);
     let app = App::new(store.clone(), web, search).map_err(|e| Failure::Failed(e.into()))?;
     let mut background = app.spawn_background();
+    // Stopped with the others before the store closes, so it does not log a closed pool.
+    background.extend(follower);
     background.push(tokio::spawn(midad_store::run_scheduler(store.clone())));
     println!("Midad is serving {} on http://{addr}", store.display_url());
     match app.setup_link().await {
@@ -66,7 +68,13 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
 /// Opens the search index and starts following the change log. A missing or corrupt index
 /// is rebuilt in the background while the site serves; an index that cannot be opened at
 /// all leaves the site up without search.
-fn open_search(config: &Config, store: &midad_store::Store) -> Option<Arc<SearchIndex>> {
+fn open_search(
+    config: &Config,
+    store: &midad_store::Store,
+) -> (
+    Option<Arc<SearchIndex>>,
+    Option<tokio::task::JoinHandle<()>>,
+) {
     let dir = config.server.data_dir.join("search");
     match SearchIndex::open(&dir) {
         Ok((index, needs_rebuild)) => {
@@ -74,16 +82,16 @@ fn open_search(config: &Config, store: &midad_store::Store) -> Option<Arc<Search
             if needs_rebuild {
                 tracing::info!("building the search index in the background");
             }
-            tokio::spawn(midad_search::follow(
+            let follower = tokio::spawn(midad_search::follow(
                 index.clone(),
                 store.clone(),
                 needs_rebuild,
             ));
-            Some(index)
+            (Some(index), Some(follower))
         }
         Err(e) => {
             tracing::error!(error = %e, dir = %dir.display(), "search is unavailable");
-            None
+            (None, None)
         }
     }
 }
