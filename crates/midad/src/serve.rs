@@ -55,8 +55,13 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("shutting down");
-    for task in background {
+    // Aborted, then awaited: a task running on another thread stops before the store
+    // closes under it.
+    for task in &background {
         task.abort();
+    }
+    for task in background {
+        let _ = task.await;
     }
     if let Err(e) = app.reads.flush(&store).await {
         tracing::warn!(error = %e, "read counts of the last seconds were not written");
