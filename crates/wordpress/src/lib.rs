@@ -1,0 +1,1 @@
+//! Reading WordPress exports (WXR 1.x).
