@@ -40,6 +40,8 @@ pub enum ErrorCode {
     ImageInvalid,
     VersionConflict,
     NotFound,
+    PathInvalid,
+    RedirectLoop,
 }
 
 impl ErrorCode {
@@ -77,6 +79,8 @@ impl ErrorCode {
             ErrorCode::ImageInvalid => "image_invalid",
             ErrorCode::VersionConflict => "version_conflict",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::PathInvalid => "path_invalid",
+            ErrorCode::RedirectLoop => "redirect_loop",
         }
     }
 
@@ -115,6 +119,8 @@ impl ErrorCode {
             ErrorCode::ImageInvalid => "ملف الصورة ليس صورة مقبولة",
             ErrorCode::VersionConflict => "عدّل شخص آخر هذه المادة في الأثناء",
             ErrorCode::NotFound => "غير موجود",
+            ErrorCode::PathInvalid => "المسار غير صالح: يبدأ بـ / ولا يحوي مسافات ولا اسم نطاق",
+            ErrorCode::RedirectLoop => "التحويل يعود إلى المسار نفسه",
         }
     }
 
@@ -153,6 +159,8 @@ impl ErrorCode {
             ErrorCode::ImageInvalid => "the image file is not an accepted image",
             ErrorCode::VersionConflict => "someone else changed this item meanwhile",
             ErrorCode::NotFound => "not found",
+            ErrorCode::PathInvalid => "the path must start with / and hold no spaces or host name",
+            ErrorCode::RedirectLoop => "the redirect leads back to the same path",
         }
     }
 }

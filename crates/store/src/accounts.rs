@@ -22,6 +22,7 @@ macro_rules! on_writer {
         }
     };
 }
+pub(crate) use on_writer;
 
 /// A signed-in session, found by the hash of its cookie's token.
 #[derive(Clone, Debug)]

@@ -145,6 +145,18 @@ pub(crate) const TABLES: &[Table] = &[
         cols: &[("article_id", Int), ("day", Text), ("views", Int)],
     },
     Table {
+        name: "redirects",
+        identity: Some("id"),
+        cols: &[
+            ("id", Int),
+            ("from_path", Text),
+            ("to_path", OptText),
+            ("article_id", OptInt),
+            ("origin", Text),
+            ("created_at", Time),
+        ],
+    },
+    Table {
         name: "revisions",
         identity: Some("id"),
         cols: &[

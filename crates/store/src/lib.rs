@@ -8,6 +8,7 @@
 mod accounts;
 mod backup;
 mod read;
+mod redirects;
 mod rows;
 mod scheduler;
 mod views;
@@ -16,6 +17,7 @@ mod write;
 pub use accounts::{AuditEntry, Named, NewSession, Revision, Session, TwoFactor};
 pub use backup::{BackupReport, backup_to, restore_from};
 pub use read::{ArticleQuery, Order};
+pub use redirects::{Redirect, RedirectTarget};
 pub use scheduler::run_scheduler;
 pub use views::Publication;
 pub use write::{NewMedia, NewUser, Tx};

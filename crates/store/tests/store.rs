@@ -8,7 +8,7 @@ use chrono::{Duration, TimeZone, Utc};
 use common::TestDb;
 use midad_core::body::Block;
 use midad_core::{ArticleData, ArticleKind, EntityKind, ErrorCode, Role, Status};
-use midad_store::{ArticleQuery, NewMedia, NewUser, Order, Store, StoreError};
+use midad_store::{ArticleQuery, NewMedia, NewUser, Order, RedirectTarget, Store, StoreError};
 
 fn paragraph(text: &str) -> Vec<Block> {
     vec![Block::Paragraph { html: text.into() }]
@@ -394,7 +394,14 @@ both_backends!(backup_restores_everything, async |db: &TestDb| {
     tx.insert_article(team).await.unwrap();
     let mut a = article("معرض الكتاب يفتح أبوابه");
     a.section_id = Some(child.id);
-    tx.insert_article(a).await.unwrap();
+    let book_fair = tx.insert_article(a).await.unwrap();
+    tx.put_redirect(
+        "/2024/11/16/معرض",
+        &RedirectTarget::Article(book_fair.id),
+        "wordpress",
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     let file = db.dir.path().join("site.backup");
@@ -423,6 +430,16 @@ both_backends!(backup_restores_everything, async |db: &TestDb| {
     assert_eq!(
         target.store.sections().await.unwrap(),
         store.sections().await.unwrap()
+    );
+    assert_eq!(
+        target
+            .store
+            .redirect("/2024/11/16/معرض")
+            .await
+            .unwrap()
+            .unwrap()
+            .target,
+        RedirectTarget::Article(book_fair.id)
     );
     // A restored site keeps working: new rows get fresh ids.
     let next = publish(&target.store, article("بعد الاستعادة")).await;
@@ -552,5 +569,78 @@ both_backends!(
                 .count(),
             2
         );
+    }
+);
+
+both_backends!(
+    redirects_are_kept_replaced_and_refused_when_circular,
+    async |db: &TestDb| {
+        let store = &db.store;
+        let a = publish(store, article("الخبر القديم")).await;
+        let mut tx = store.begin().await.unwrap();
+        tx.put_redirect("/?p=12", &RedirectTarget::Article(a.id), "wordpress")
+            .await
+            .unwrap();
+        tx.put_redirect(
+            "/category/سياسة",
+            &RedirectTarget::Path("/section/سياسة".into()),
+            "wordpress",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let r = store.redirect("/?p=12").await.unwrap().unwrap();
+        assert_eq!(r.target, RedirectTarget::Article(a.id));
+        assert_eq!(r.origin, "wordpress");
+        assert!(store.redirect("/?p=13").await.unwrap().is_none());
+
+        // The same old address pointed elsewhere replaces the row.
+        store
+            .put_redirect("/?p=12", &RedirectTarget::Path("/page/about".into()))
+            .await
+            .unwrap();
+        let (all, total) = store.redirects("", 10, 0).await.unwrap();
+        assert_eq!(total, 2);
+        assert_eq!(all[0].from_path, "/?p=12");
+        assert_eq!(all[0].target, RedirectTarget::Path("/page/about".into()));
+        assert_eq!(all[0].origin, "manual");
+        // The filter reads `%` and `_` as themselves.
+        assert_eq!(store.redirects("سياسة", 10, 0).await.unwrap().1, 1);
+        assert_eq!(store.redirects("_", 10, 0).await.unwrap().1, 0);
+
+        // To itself (however written), or to somewhere that is not a path: refused.
+        for (from, to, code) in [
+            ("/old", "/old/", ErrorCode::RedirectLoop),
+            ("/old", "https://elsewhere.example/", ErrorCode::PathInvalid),
+            ("/old", "//elsewhere.example/", ErrorCode::PathInvalid),
+        ] {
+            match store
+                .put_redirect(from, &RedirectTarget::Path(to.into()))
+                .await
+            {
+                Err(StoreError::Invalid(v)) => assert_eq!(v.codes(), vec![code], "{to}"),
+                other => panic!("{to}: {other:?}"),
+            }
+        }
+        assert!(store.redirect("/old").await.unwrap().is_none());
+
+        // Deleting the article takes its redirects with it.
+        let mut tx = store.begin().await.unwrap();
+        tx.put_redirect(
+            "/2024/11/16/old",
+            &RedirectTarget::Article(a.id),
+            "wordpress",
+        )
+        .await
+        .unwrap();
+        tx.delete_article(a.id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(store.redirect("/2024/11/16/old").await.unwrap().is_none());
+        let id = all[1].id;
+        store.delete_redirect(id).await.unwrap();
+        assert!(matches!(
+            store.delete_redirect(id).await,
+            Err(StoreError::NotFound)
+        ));
     }
 );
