@@ -247,7 +247,7 @@ impl PageCache {
 
 /// The cache key of a request, or `None` when it is not looked up at all.
 fn cache_key<'a>(path: &'a str, query: Option<&str>) -> Option<Cow<'a, str>> {
-    if path.len() > MAX_PATH {
+    if path.len() > MAX_PATH || (path == "/" && crate::redirects::names_old_link(query)) {
         return None;
     }
     // Lists (`/section/{slug}`, `/tag/{slug}`, `/author/{slug}`, `/caricature`) use `page`.

@@ -13,6 +13,7 @@ mod metrics;
 mod names_admin;
 mod pages;
 mod reads;
+mod redirects;
 mod search;
 mod seo;
 mod settings_admin;
@@ -232,6 +233,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(admin::routes())
         .merge(media_admin::routes())
         .merge(names_admin::routes())
+        .merge(redirects::routes())
         .merge(settings_admin::routes())
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))
@@ -258,7 +260,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::render))
         .nest_service("/media", media)
-        .fallback(pages::not_found)
+        .fallback(redirects::fallback)
         .layer(
             tower::ServiceBuilder::new()
                 .layer(axum::middleware::from_fn_with_state(

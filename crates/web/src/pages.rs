@@ -9,7 +9,7 @@ use crate::view::{self, ArticleView, Names};
 use crate::{App, WebError};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Duration;
 use midad_core::{Article, ArticleKind, Id, Status};
 use midad_store::ArticleQuery;
@@ -141,7 +141,15 @@ fn page(html: String, cacheable: Cacheable) -> Response {
     response
 }
 
-pub(crate) async fn home(State(app): State<Arc<App>>) -> Result<Response, WebError> {
+pub(crate) async fn home(
+    State(app): State<Arc<App>>,
+    method: axum::http::Method,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    // `/?p=123` and its kind are a moved site's old links, not the home page.
+    if crate::redirects::names_old_link(query.as_deref()) {
+        return crate::redirects::answer(&app, &method, "/", query.as_deref()).await;
+    }
     let store = &app.store;
     let ctx = site::context(&app).await?;
     let furniture = Furniture::load(&app, &ctx).await?;
@@ -246,7 +254,17 @@ pub(crate) async fn article_without_slug(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let a = public_article(&app, &id).await?;
-    Ok(Redirect::permanent(&location(&view::article_url(&a))).into_response())
+    Ok(moved(&view::article_url(&a)))
+}
+
+/// `301 Moved Permanently` to a path of the site (what DESIGN.md promises for moved
+/// addresses; axum's `Redirect::permanent` answers 308, which older crawlers know less well).
+pub(crate) fn moved(path: &str) -> Response {
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(axum::http::header::LOCATION, location(path))],
+    )
+        .into_response()
 }
 
 /// A path for a `Location` header: bytes outside ASCII (Arabic slugs) percent-encoded.
@@ -269,7 +287,7 @@ pub(crate) async fn article(
     let a = public_article(&app, &id).await?;
     if slug != a.data.slug {
         // The canonical address wins: old or mistyped slugs still reach the story.
-        return Ok(Redirect::permanent(&location(&view::article_url(&a))).into_response());
+        return Ok(moved(&view::article_url(&a)));
     }
     let (html, cacheable) = render_article(&app, &a).await?;
     Ok(page(html, cacheable))
@@ -578,8 +596,4 @@ pub(crate) async fn healthz(State(app): State<Arc<App>>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
         }
     }
-}
-
-pub(crate) async fn not_found() -> WebError {
-    WebError::NotFound
 }

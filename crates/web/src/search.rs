@@ -377,7 +377,7 @@ fn encode_query(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
-fn percent(s: &str) -> String {
+pub(crate) fn percent(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -49,6 +49,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/audit.html",
     "admin/code.html",
     "admin/account.html",
+    "admin/redirects.html",
 );
 
 const STATIC: &[(&str, &str)] = embedded!(

@@ -1677,3 +1677,176 @@ async fn two_factor_sign_in_asks_for_the_code_after_the_password() {
     assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(stopped.body.contains("حاول بعد"));
 }
+
+#[tokio::test]
+async fn old_addresses_answer_301_and_administrators_manage_them() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "admin@news.example",
+        Role::Admin,
+        "admin's long password",
+    )
+    .await;
+    add_user(
+        &a.store,
+        "ed@news.example",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    // An article and a draft, each with the old plain link of a moved site.
+    let mut tx = a.store.begin().await.unwrap();
+    let mut story = midad_core::ArticleData::new(midad_core::ArticleKind::Article, "الخبر المنقول");
+    story.status = midad_core::Status::Published;
+    story.body = vec![midad_core::body::Block::Paragraph {
+        html: "نص".into()
+    }];
+    story.published_at = Some(chrono::Utc::now());
+    let story = tx.insert_article(story).await.unwrap();
+    let mut draft = midad_core::ArticleData::new(midad_core::ArticleKind::Article, "مسودة");
+    draft.body = vec![midad_core::body::Block::Paragraph {
+        html: "نص".into()
+    }];
+    let draft = tx.insert_article(draft).await.unwrap();
+    use midad_store::RedirectTarget;
+    tx.put_redirect("/?p=12", &RedirectTarget::Article(story.id), "wordpress")
+        .await
+        .unwrap();
+    tx.put_redirect(
+        "/2024/05/01/الخبر-المنقول",
+        &RedirectTarget::Article(story.id),
+        "wordpress",
+    )
+    .await
+    .unwrap();
+    tx.put_redirect("/?p=13", &RedirectTarget::Article(draft.id), "wordpress")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let canonical = format!("/article/{}/", story.id);
+    for old in [
+        "/?p=12",
+        "/?p=12&utm_source=x",
+        "/index.php?p=12",
+        "/2024/05/01/%D8%A7%D9%84%D8%AE%D8%A8%D8%B1-%D8%A7%D9%84%D9%85%D9%86%D9%82%D9%88%D9%84/",
+        "/2024/05/01/%d8%a7%d9%84%d8%ae%d8%a8%d8%b1-%d8%a7%d9%84%d9%85%d9%86%d9%82%d9%88%d9%84",
+    ] {
+        let r = get(&a, old, None).await;
+        assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY, "{old}");
+        assert!(
+            r.header("location").starts_with(&canonical),
+            "{old}: {}",
+            r.header("location")
+        );
+    }
+    // A draft's old link, an unknown id: as absent as the item. The home page itself, with
+    // a query that names no old link, is still the home page.
+    assert_eq!(get(&a, "/?p=13", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&a, "/?p=99", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&a, "/?utm_source=x", None).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&a, "/no/such/page/", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The administrator adds one by hand, sees it listed, changes and deletes it.
+    let s = sign_in(&a, "admin@news.example", "admin's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&s)).await.body);
+    let added = post(
+        &a,
+        "/admin/redirects",
+        Some(&s),
+        &[
+            ("csrf", &csrf),
+            ("from", "/about-us/"),
+            ("to", "/page/about"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let r = get(&a, "/about-us", None).await;
+    assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(r.header("location"), "/page/about");
+    let list = get(&a, "/admin/redirects", Some(&s)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("/about-us") && list.body.contains("الخبر المنقول"));
+    assert!(
+        list.body.contains("٤ تحويلات"),
+        "three old links and the one added"
+    );
+    let filtered = get(&a, "/admin/redirects?q=about&page=x", Some(&s)).await;
+    assert!(filtered.body.contains("/about-us") && !filtered.body.contains("الخبر المنقول"));
+    let changed = post(
+        &a,
+        "/admin/redirects",
+        Some(&s),
+        &[("csrf", &csrf), ("from", "/about-us"), ("to", "/page/team")],
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&a, "/about-us/", None).await.header("location"),
+        "/page/team"
+    );
+
+    // Bad input: a clear Arabic message, nothing stored.
+    for (from, to) in [
+        ("about", "/page/about"),
+        ("/x", "https://elsewhere.example/"),
+        ("/x", "/x/"),
+        ("/x", ""),
+    ] {
+        let r = post(
+            &a,
+            "/admin/redirects",
+            Some(&s),
+            &[("csrf", &csrf), ("from", from), ("to", to)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{from} → {to}");
+        assert!(
+            r.body.contains("المسار غير صالح") || r.body.contains("التحويل يعود إلى المسار نفسه"),
+            "{from} → {to}"
+        );
+    }
+    assert!(a.store.redirect("/x").await.unwrap().is_none());
+
+    // Editors do not shape the site's addresses.
+    let e = sign_in(&a, "ed@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    let ecsrf = csrf_of(&get(&a, "/admin", Some(&e)).await.body);
+    assert_eq!(
+        get(&a, "/admin/redirects", Some(&e)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let id = a.store.redirect("/about-us").await.unwrap().unwrap().id;
+    let r = post(
+        &a,
+        &format!("/admin/redirects/{id}/delete"),
+        Some(&e),
+        &[("csrf", &ecsrf)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(a.store.redirect("/about-us").await.unwrap().is_some());
+
+    let r = post(
+        &a,
+        &format!("/admin/redirects/{id}/delete"),
+        Some(&s),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&a, "/about-us", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

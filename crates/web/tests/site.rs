@@ -399,7 +399,7 @@ async fn article_page_for_readers_and_search_engines() {
 async fn wrong_slugs_redirect_and_unknown_things_are_not_found() {
     let site = site().await;
     let moved = get(&site, &format!("/article/{}/old-slug", site.lead.id)).await;
-    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
     let location = moved.header("location");
     assert!(location.is_ascii(), "{location}");
     assert_eq!(
