@@ -12,14 +12,19 @@ use midad_store::{ArticleQuery, NewMedia, Order, Store, Tx};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// One line that passed the checks, with its images resolved to files.
-struct Item {
-    line: usize,
-    checked: CheckedRecord,
-    blocks: Vec<Block>,
-    image: Option<PathBuf>,
-    /// Local image paths written in the body, resolved to files.
-    body_images: HashMap<String, PathBuf>,
+/// One item that passed the checks, with its images resolved to files. The WordPress
+/// importer builds these too.
+pub(crate) struct Item {
+    pub line: usize,
+    pub checked: CheckedRecord,
+    pub blocks: Vec<Block>,
+    pub image: Option<PathBuf>,
+    /// Image addresses written in the body, resolved to files.
+    pub body_images: HashMap<String, PathBuf>,
+    /// Already resolved by the caller (the WordPress importer knows its sections by slug
+    /// and has stored its images): these win over the record's names and paths.
+    pub section_id: Option<Id>,
+    pub image_id: Option<Id>,
 }
 
 #[derive(Default, Debug)]
@@ -205,6 +210,8 @@ async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
                 blocks,
                 image,
                 body_images,
+                section_id: None,
+                image_id: None,
             });
         } else {
             errors.extend(problems.iter().map(|e| line_error(file, line, e)));
@@ -245,10 +252,95 @@ async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
 
 /// Name → id caches, so a 10,000-line file does not look up the same section 10,000 times.
 #[derive(Default)]
-struct Names {
-    sections: HashMap<String, Id>,
-    tags: HashMap<String, Id>,
-    authors: HashMap<String, Id>,
+pub(crate) struct Names {
+    pub sections: HashMap<String, Id>,
+    pub tags: HashMap<String, Id>,
+    pub authors: HashMap<String, Id>,
+}
+
+/// Writes checked items into one transaction: names resolved once, images stored with
+/// their variants, an item with a known `external_id` updated in place (or left alone when
+/// nothing changed), pages' parents resolved at the end (a child may come first).
+pub(crate) struct Writer<'a> {
+    pub media_dir: &'a Path,
+    pub options: ImportOptions,
+    pub names: Names,
+    pub report: ImportReport,
+    deferred_parents: Vec<(Id, String)>,
+}
+
+/// What became of one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Written {
+    Created(Id),
+    Updated(Id),
+    Unchanged(Id),
+}
+
+impl Written {
+    pub fn id(self) -> Id {
+        match self {
+            Written::Created(id) | Written::Updated(id) | Written::Unchanged(id) => id,
+        }
+    }
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(media_dir: &'a Path, options: ImportOptions) -> Self {
+        Writer {
+            media_dir,
+            options,
+            names: Names::default(),
+            report: ImportReport::default(),
+            deferred_parents: Vec::new(),
+        }
+    }
+
+    pub async fn write(&mut self, tx: &mut Tx, item: Item) -> Result<Written, Failure> {
+        write_item(
+            tx,
+            self.media_dir,
+            item,
+            self.options,
+            &mut self.names,
+            &mut self.report,
+            &mut self.deferred_parents,
+        )
+        .await
+    }
+
+    /// Stores one image file (deduplicated by content) as a media item.
+    pub async fn media(
+        &mut self,
+        tx: &mut Tx,
+        path: &Path,
+        when: DateTime<Utc>,
+        meta: (Option<String>, Option<String>, Option<String>),
+    ) -> Result<midad_core::Media, Failure> {
+        store_media(tx, self.media_dir, path, when, meta, &mut self.report).await
+    }
+
+    /// Gives pages whose parent came later in the file their parent.
+    pub async fn finish(self, tx: &mut Tx) -> Result<ImportReport, Failure> {
+        for (id, parent) in self.deferred_parents {
+            let slug = midad_arabic::slugify(&parent);
+            let parent_id = tx
+                .page_id_by_slug(&slug)
+                .await
+                .map_err(anyhow::Error::from)?;
+            let Some(article) = tx.article(id).await.map_err(anyhow::Error::from)? else {
+                continue;
+            };
+            if article.data.parent_id != parent_id {
+                let mut data = article.data;
+                data.parent_id = parent_id;
+                tx.update_article(id, None, data)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            }
+        }
+        Ok(self.report)
+    }
 }
 
 async fn write_items(
@@ -268,40 +360,13 @@ async fn write_items(
     } else {
         ProgressBar::hidden()
     };
-    let mut report = ImportReport::default();
-    let mut names = Names::default();
+    let mut writer = Writer::new(media_dir, options);
     let mut tx = store.begin().await.map_err(anyhow::Error::from)?;
-    let mut deferred_parents: Vec<(Id, String)> = Vec::new();
     for item in items {
-        write_item(
-            &mut tx,
-            media_dir,
-            item,
-            options,
-            &mut names,
-            &mut report,
-            &mut deferred_parents,
-        )
-        .await?;
+        writer.write(&mut tx, item).await?;
         bar.inc(1);
     }
-    for (id, parent) in deferred_parents {
-        let slug = midad_arabic::slugify(&parent);
-        let parent_id = tx
-            .page_id_by_slug(&slug)
-            .await
-            .map_err(anyhow::Error::from)?;
-        let Some(article) = tx.article(id).await.map_err(anyhow::Error::from)? else {
-            continue;
-        };
-        if article.data.parent_id != parent_id {
-            let mut data = article.data;
-            data.parent_id = parent_id;
-            tx.update_article(id, None, data)
-                .await
-                .map_err(anyhow::Error::from)?;
-        }
-    }
+    let report = writer.finish(&mut tx).await?;
     bar.set_message("committing");
     tx.commit().await.map_err(anyhow::Error::from)?;
     bar.finish_and_clear();
@@ -366,12 +431,14 @@ async fn write_item(
     names: &mut Names,
     report: &mut ImportReport,
     deferred_parents: &mut Vec<(Id, String)>,
-) -> Result<(), Failure> {
+) -> Result<Written, Failure> {
     let Item {
         checked,
         mut blocks,
         image,
         body_images,
+        section_id,
+        image_id,
         ..
     } = item;
     let r = checked.record;
@@ -415,6 +482,12 @@ async fn write_item(
     }
     if let Some(name) = &r.section {
         data.section_id = Some(id_of!(names.sections, name, section_by_name_or_create));
+    }
+    if section_id.is_some() {
+        data.section_id = section_id;
+    }
+    if image_id.is_some() {
+        data.image_id = image_id;
     }
     for name in &r.tags {
         data.tag_ids
@@ -468,7 +541,7 @@ async fn write_item(
             .map_err(anyhow::Error::from)?;
     }
     let kind = data.kind.as_str();
-    match existing {
+    Ok(match existing {
         Some(current) => {
             // Keep what the line does not say: the address and the publication time.
             if r.slug.is_none() {
@@ -479,17 +552,20 @@ async fn write_item(
             }
             let mut candidate = data.clone();
             candidate.normalize(tx.now());
-            if candidate == current.data {
+            let written = if candidate == current.data {
                 report.unchanged += 1;
+                Written::Unchanged(current.id)
             } else {
                 tx.update_article(current.id, None, data)
                     .await
                     .map_err(refused_or_failed)?;
                 report.updated += 1;
-            }
+                Written::Updated(current.id)
+            };
             if parent.is_some() && current.data.parent_id.is_none() {
                 deferred_parents.push((current.id, parent.unwrap_or_default()));
             }
+            written
         }
         None => {
             let needs_parent = parent.is_some() && data.parent_id.is_none();
@@ -498,9 +574,9 @@ async fn write_item(
             if needs_parent {
                 deferred_parents.push((article.id, parent.unwrap_or_default()));
             }
+            Written::Created(article.id)
         }
-    }
-    Ok(())
+    })
 }
 
 fn refused_or_failed(e: midad_store::StoreError) -> Failure {

@@ -7,6 +7,7 @@ mod exchange;
 mod ops;
 mod serve;
 mod users;
+mod wordpress;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -57,6 +58,26 @@ enum Command {
     Import {
         /// The .jsonl file; image paths in it are relative to the file.
         file: PathBuf,
+    },
+    /// Move a WordPress site: posts, pages, categories, tags, authors and images, from the
+    /// export file WordPress writes (Tools → Export → All content). Old addresses keep
+    /// working (301). Checks the whole file first; running it again updates, never doubles.
+    ImportWordpress {
+        /// The .xml export file.
+        file: PathBuf,
+        /// The old site's wp-content/uploads folder, to copy its images.
+        #[arg(long, value_name = "DIR")]
+        uploads: Option<PathBuf>,
+        /// Print the report of what would be imported, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Posts in this category (name or slug) become caricatures.
+        #[arg(long, value_name = "NAME", default_value = wordpress::CARICATURE_CATEGORY)]
+        caricature_category: String,
+        /// The old site's time zone (Settings → General), for drafts' dates; found from the
+        /// export's dates when not given.
+        #[arg(long, value_name = "ZONE")]
+        timezone: Option<String>,
     },
     /// Export every article, caricature and page to a JSON Lines file, with its images in a
     /// `media` folder beside it.
@@ -138,6 +159,22 @@ fn main() -> ExitCode {
             Command::Serve { demo } => serve::run(&config, demo).await,
             Command::Import { file } => exchange::import_command(&config, &file).await,
             Command::Export { file } => exchange::export_command(&config, &file).await,
+            Command::ImportWordpress {
+                file,
+                uploads,
+                dry_run,
+                caricature_category,
+                timezone,
+            } => {
+                let options = wordpress::WpOptions {
+                    uploads,
+                    dry_run,
+                    caricature_category,
+                    timezone,
+                    progress: true,
+                };
+                wordpress::command(&config, &file, options).await
+            }
             Command::User(cmd) => users::run(&config, cmd).await,
             Command::Backup { file } => ops::backup(&config, &file).await,
             Command::Restore { file } => ops::restore(&config, &file).await,
