@@ -100,10 +100,19 @@ mod tests {
         assert_eq!(k.as_deref(), Some("/2024/05/01/ال"));
         assert_eq!(key("/2024/05/01/%D8%A7%D9%84", None), k);
         assert_eq!(key("/2024/05/01/ال/", None), k);
-        assert_eq!(key("/", Some("p=12&utm_source=x")).as_deref(), Some("/?p=12"));
-        assert_eq!(key("/index.php", Some("page_id=5")).as_deref(), Some("/?page_id=5"));
+        assert_eq!(
+            key("/", Some("p=12&utm_source=x")).as_deref(),
+            Some("/?p=12")
+        );
+        assert_eq!(
+            key("/index.php", Some("page_id=5")).as_deref(),
+            Some("/?page_id=5")
+        );
         assert_eq!(key("/", Some("utm_source=x")).as_deref(), Some("/"));
-        assert_eq!(key("/category/x/feed/", Some("p=1")).as_deref(), Some("/category/x/feed"));
+        assert_eq!(
+            key("/category/x/feed/", Some("p=1")).as_deref(),
+            Some("/category/x/feed")
+        );
         assert_eq!(key("no-slash", None), None);
     }
 

@@ -202,8 +202,8 @@ fn survey(file: &Path, options: &WpOptions) -> Result<Survey, Failure> {
                 if s.lookup.insert(&item) {
                     let file = item
                         .meta("_wp_attached_file")
+                        .filter(|f| inside_uploads(f))
                         .map(str::to_string)
-                        .filter(|f| !f.trim().is_empty())
                         .or_else(|| {
                             midad_wordpress::upload_path(
                                 &item.attachment_url,
@@ -260,6 +260,17 @@ fn survey(file: &Path, options: &WpOptions) -> Result<Survey, Failure> {
     bar.finish_and_clear();
     s.summary = wxr.into_summary();
     Ok(s)
+}
+
+/// Whether a path the export names stays inside the uploads folder once joined to it: the
+/// file is data from outside and may be hand-made.
+fn inside_uploads(relative: &str) -> bool {
+    !relative.trim().is_empty()
+        && !relative.starts_with('/')
+        && !relative.contains(['\\', '\0', ':'])
+        && relative
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
 }
 
 /// The zone in which every sampled post's local date is its UTC date: the site's own
@@ -1273,6 +1284,22 @@ mod tests {
         );
         assert_eq!(site_relative("http://old.example.evil/a", blog), None);
         assert_eq!(site_relative("http://other.example/a", blog), None);
+    }
+
+    #[test]
+    fn attached_files_stay_inside_the_uploads_folder() {
+        assert!(inside_uploads("2026/03/صورة.jpg"));
+        for bad in [
+            "../etc/passwd",
+            "2026/../../x",
+            "/etc/passwd",
+            "a\\b",
+            "",
+            "c:x",
+            "a//b",
+        ] {
+            assert!(!inside_uploads(bad), "{bad}");
+        }
     }
 
     #[test]

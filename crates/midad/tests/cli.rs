@@ -150,7 +150,7 @@ fn imported_article_appears_with_everything() {
     // /article/1 and a wrong slug redirect to the canonical address.
     for path in ["/article/1", "/article/1/wrong"] {
         let r = server.get(path);
-        assert_eq!(r.status, 308, "{path}");
+        assert_eq!(r.status, 301, "{path}");
         let location = r.header("location").unwrap();
         assert!(location.starts_with("/article/1/"), "{location}");
     }
