@@ -446,27 +446,6 @@ fn check_and_migrate_on_a_healthy_site() {
 }
 
 /// A fresh PostgreSQL database on the TEST_POSTGRES_URL server; dropped by the caller.
-fn postgres_database(name: &str) -> (String, String) {
-    let base = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
-    let admin = |sql: &str| {
-        let out = std::process::Command::new("psql")
-            .arg(&base)
-            .args(["-q", "-c", sql])
-            .output()
-            .expect("psql");
-        assert!(
-            out.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    admin(&format!("DROP DATABASE IF EXISTS {name}"));
-    admin(&format!("CREATE DATABASE {name}"));
-    let head = base.split('?').next().unwrap();
-    let server = &head[..head.rfind('/').unwrap()];
-    (format!("{server}/{name}"), base)
-}
-
 #[test]
 #[cfg_attr(
     not(postgres_tests),

@@ -629,3 +629,49 @@ fn links_between_posts_and_images_in_posts_follow_the_move() {
     assert_eq!(server.get(&moved.header("location").unwrap()).status, 200);
     server.stop();
 }
+
+/// The same move onto PostgreSQL: the same counts, and a second run changes nothing.
+#[test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL half skipped: set TEST_POSTGRES_URL to run it"
+)]
+fn the_fixture_moves_onto_postgresql_too() {
+    let name = format!("midad_wp_{}", std::process::id());
+    let (url, base) = support::postgres_database(&name);
+    let mut site = Site::new();
+    site.database_url = Some(url);
+    let out = import(&site, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(
+        report.contains("new 155, updated 0, unchanged 0"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "sections: 6, tags: 25, bylines: 4, accounts without a password: 4, media files: 46"
+        ),
+        "{report}"
+    );
+    let server = site.serve(&[]);
+    let moved = server.get("/?p=32");
+    assert_eq!(moved.status, 301);
+    assert!(
+        server
+            .get(&moved.header("location").unwrap())
+            .body
+            .contains("إن المويجات مع بمرتاد فارع كاليكو")
+    );
+    server.stop();
+    let again = import(&site, &[]);
+    assert!(
+        stdout(&again).contains("new 0, updated 0, unchanged 155"),
+        "{}",
+        stdout(&again)
+    );
+    let _ = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("DROP DATABASE IF EXISTS {name}")])
+        .output();
+}

@@ -202,3 +202,26 @@ pub fn export_text(site: &Site) -> String {
     assert!(out.status.success(), "export failed: {}", stderr(&out));
     std::fs::read_to_string(file).expect("read export")
 }
+
+/// A new, empty PostgreSQL database beside TEST_POSTGRES_URL's: its URL, and the base URL
+/// to drop it through.
+pub fn postgres_database(name: &str) -> (String, String) {
+    let base = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
+    let admin = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .arg(&base)
+            .args(["-q", "-c", sql])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    admin(&format!("DROP DATABASE IF EXISTS {name}"));
+    admin(&format!("CREATE DATABASE {name}"));
+    let head = base.split('?').next().unwrap();
+    let server = &head[..head.rfind('/').unwrap()];
+    (format!("{server}/{name}"), base)
+}
