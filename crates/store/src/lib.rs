@@ -7,6 +7,7 @@
 
 mod accounts;
 mod backup;
+mod newsletter;
 mod read;
 mod redirects;
 mod rows;
@@ -16,6 +17,10 @@ mod write;
 
 pub use accounts::{AuditEntry, Named, NewSession, Revision, Session, TwoFactor};
 pub use backup::{BackupReport, backup_to, restore_from};
+pub use newsletter::{
+    Lists, NewMessage, QueuedMessage, SENDER_LOCK, Send, SignUp, Subscriber, SubscriberQuery,
+    SubscriberStatus, email_key,
+};
 pub use read::{ArticleQuery, Order};
 pub use redirects::{Redirect, RedirectTarget};
 pub use scheduler::run_scheduler;

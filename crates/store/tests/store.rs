@@ -644,3 +644,267 @@ both_backends!(
         ));
     }
 );
+
+both_backends!(newsletter_sign_up_confirm_and_leave, async |db: &TestDb| {
+    use midad_store::{Lists, SignUp, SubscriberStatus};
+    let store = &db.store;
+    let t0 = Utc.with_ymd_and_hms(2024, 11, 16, 9, 0, 0).unwrap();
+    let nonce = || format!("n{}", rand_suffix());
+    let lists = Lists {
+        digest: true,
+        alerts: true,
+        sections: vec![3, 5],
+    };
+    let SignUp::Confirm(s) = store
+        .sign_up("Reader@Example.com", &lists, t0, nonce)
+        .await
+        .unwrap()
+    else {
+        panic!("a new address gets a confirmation")
+    };
+    assert_eq!(s.status, SubscriberStatus::Pending);
+    assert_eq!(s.lists, lists);
+    let first_nonce = s.confirm_nonce.clone().unwrap();
+    // Again within the day, in another case: nothing more is sent.
+    assert_eq!(
+        store
+            .sign_up("reader@example.com", &lists, t0 + Duration::hours(3), nonce)
+            .await
+            .unwrap(),
+        SignUp::Quiet
+    );
+    // A day later: one more confirmation, the same link.
+    let SignUp::Confirm(again) = store
+        .sign_up(
+            "reader@example.com",
+            &lists,
+            t0 + Duration::hours(25),
+            nonce,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("one more a day")
+    };
+    assert_eq!(again.id, s.id);
+    assert_eq!(again.confirm_nonce.as_deref(), Some(first_nonce.as_str()));
+    // A wrong nonce does nothing; the right one once.
+    assert!(!store.confirm_subscriber(s.id, "forged", t0).await.unwrap());
+    assert!(
+        store
+            .confirm_subscriber(s.id, &first_nonce, t0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .confirm_subscriber(s.id, &first_nonce, t0)
+            .await
+            .unwrap(),
+        "replayed"
+    );
+    assert_eq!(
+        store.subscriber(s.id).await.unwrap().unwrap().status,
+        SubscriberStatus::Confirmed
+    );
+    assert_eq!(
+        store
+            .sign_up("reader@example.com", &lists, t0 + Duration::days(5), nonce)
+            .await
+            .unwrap(),
+        SignUp::Quiet,
+        "a confirmed subscriber is left alone"
+    );
+    assert_eq!(store.audience("alerts").await.unwrap().len(), 1);
+
+    // Leaving drops what was queued; coming back needs a new link (the old one is dead).
+    let mut tx = store.begin().await.unwrap();
+    let send = tx
+        .create_send("digest", "النشرة", &serde_json::json!({}), None, None)
+        .await
+        .unwrap();
+    tx.enqueue(
+        send,
+        &[midad_store::NewMessage {
+            subscriber_id: Some(s.id),
+            email: s.email.clone(),
+            message_id: "<a@x>".into(),
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    store
+        .unsubscribe(s.id, t0 + Duration::days(6))
+        .await
+        .unwrap();
+    assert_eq!(store.queue_backlog().await.unwrap(), 0);
+    assert!(store.audience("alerts").await.unwrap().is_empty());
+    let SignUp::Confirm(back) = store
+        .sign_up(
+            "reader@example.com",
+            &Lists::default(),
+            t0 + Duration::days(7),
+            nonce,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("coming back is a new sign-up")
+    };
+    assert_ne!(back.confirm_nonce.as_deref(), Some(first_nonce.as_str()));
+    assert!(
+        !store
+            .confirm_subscriber(s.id, &first_nonce, t0)
+            .await
+            .unwrap()
+    );
+
+    // The secret is made once.
+    let k1 = store.secret("newsletter", || "first".into()).await.unwrap();
+    let k2 = store
+        .secret("newsletter", || "second".into())
+        .await
+        .unwrap();
+    assert_eq!((k1.as_str(), k2.as_str()), ("first", "first"));
+});
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+both_backends!(
+    newsletter_queue_lease_claim_retry_and_bounce,
+    async |db: &TestDb| {
+        use midad_store::{NewMessage, SENDER_LOCK, SubscriberStatus};
+        let store = &db.store;
+        let t0 = Utc.with_ymd_and_hms(2024, 11, 16, 9, 0, 0).unwrap();
+        // One holder at a time; a lease that ran out can be taken over.
+        let ttl = Duration::seconds(15);
+        assert!(store.lease(SENDER_LOCK, "node-a", t0, ttl).await.unwrap());
+        assert!(
+            !store
+                .lease(SENDER_LOCK, "node-b", t0 + Duration::seconds(5), ttl)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .lease(SENDER_LOCK, "node-a", t0 + Duration::seconds(10), ttl)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .lease(SENDER_LOCK, "node-b", t0 + Duration::seconds(20), ttl)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .lease(SENDER_LOCK, "node-b", t0 + Duration::seconds(26), ttl)
+                .await
+                .unwrap()
+        );
+
+        let rows: Vec<(String, midad_store::Lists)> = (0..3)
+            .map(|i| (format!("r{i}@example.com"), Default::default()))
+            .collect();
+        assert_eq!(
+            store
+                .import_subscribers(&rows, t0, || format!("m{}", rand_suffix()))
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .import_subscribers(&rows, t0, || format!("m{}", rand_suffix()))
+                .await
+                .unwrap(),
+            0
+        );
+        let audience = store.audience("digest").await.unwrap();
+        let messages: Vec<NewMessage> = audience
+            .iter()
+            .map(|(id, email, _)| NewMessage {
+                subscriber_id: Some(*id),
+                email: email.clone(),
+                message_id: format!("<{id}@x>"),
+            })
+            .collect();
+        let mut tx = store.begin().await.unwrap();
+        let send = tx
+            .create_send(
+                "digest",
+                "النشرة",
+                &serde_json::json!({"articles": [1]}),
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(tx.enqueue(send, &messages).await.unwrap(), 3);
+        assert_eq!(
+            tx.enqueue(send, &messages).await.unwrap(),
+            0,
+            "never queued twice"
+        );
+        tx.commit().await.unwrap();
+
+        let now = Utc::now();
+        let claimed = store.claim(2, now).await.unwrap();
+        assert_eq!(claimed.len(), 2);
+        assert_eq!(claimed[0].attempts, 1);
+        assert_eq!(
+            store.claim(5, now).await.unwrap().len(),
+            1,
+            "the third, not the two in flight"
+        );
+        // A sender died holding them: back in the queue, same Message-ID.
+        assert_eq!(store.requeue_in_flight().await.unwrap(), 3);
+        let again = store.claim(5, now).await.unwrap();
+        assert_eq!(again.len(), 3);
+        assert_eq!(again[0].message_id, claimed[0].message_id);
+        assert_eq!(again[0].attempts, 2);
+
+        store.mark_sent(&[again[0].id], now).await.unwrap();
+        store
+            .mark_retry(
+                again[1].id,
+                "451 try later",
+                Some(now + Duration::minutes(5)),
+            )
+            .await
+            .unwrap();
+        store
+            .mark_bounced(again[2].id, "550 no such user", 1)
+            .await
+            .unwrap();
+        assert!(
+            store.claim(5, now).await.unwrap().is_empty(),
+            "the retry is not due yet"
+        );
+        assert_eq!(
+            store
+                .claim(5, now + Duration::minutes(6))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let s = store.send(send).await.unwrap().unwrap();
+        assert_eq!((s.sent, s.queued, s.bounced, s.failed), (1, 1, 1, 0));
+        assert_eq!(s.payload["articles"][0], 1);
+        let bounced = store
+            .subscriber_by_email(&again[2].email)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(bounced.status, SubscriberStatus::Bouncing);
+        assert_eq!(store.audience("digest").await.unwrap().len(), 2);
+        assert_eq!(store.sends(10).await.unwrap().len(), 1);
+    }
+);
