@@ -25,6 +25,8 @@ pub struct Settings {
     pub feed_full_content: bool,
     /// The newsroom's profiles elsewhere (https URLs), shown in the footer.
     pub social: Vec<String>,
+    /// When the daily digest goes out, `HH:MM` in the site's zone; empty = never by itself.
+    pub digest_time: String,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
             breaking_hours: 12,
             feed_full_content: true,
             social: Vec::new(),
+            digest_time: "07:00".into(),
         }
     }
 }
@@ -90,7 +93,20 @@ impl Settings {
                     .with_detail("1 to 168 hours"),
             );
         }
+        if !self.digest_time.is_empty() && self.digest_at().is_none() {
+            v.push(
+                ValidationError::new("site.digest_time", ErrorCode::OutOfRange)
+                    .with_detail("HH:MM, from 00:00 to 23:59, or nothing"),
+            );
+        }
         v.into_result()
+    }
+
+    /// The digest's hour and minute, when one is set.
+    pub fn digest_at(&self) -> Option<(u32, u32)> {
+        let (h, m) = self.digest_time.trim().split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some((h, m))
     }
 
     /// Whether pages are written right to left.

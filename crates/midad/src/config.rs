@@ -84,14 +84,25 @@ pub struct SiteConfig {
     pub feed_full_content: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub social: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_time: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MailConfig {
     pub smtp_url: String,
+    /// `Name <address>` or an address; empty = noreply@ the site's host.
     pub from: String,
+    pub reply_to: String,
+    /// Messages per second; 0 = no limit.
     pub rate_per_second: u32,
+    /// Messages in flight at once.
+    pub concurrency: u32,
+    /// Sign-ups from these domains are answered but never mailed.
+    pub blocked_domains: Vec<String>,
+    /// The mailbox a `mailto:` unsubscribe goes to; empty = the link only.
+    pub unsubscribe_mailto: String,
 }
 
 impl Default for MailConfig {
@@ -99,7 +110,11 @@ impl Default for MailConfig {
         MailConfig {
             smtp_url: String::new(),
             from: String::new(),
+            reply_to: String::new(),
             rate_per_second: 50,
+            concurrency: 8,
+            blocked_domains: Vec::new(),
+            unsubscribe_mailto: String::new(),
         }
     }
 }
@@ -109,7 +124,11 @@ impl fmt::Debug for MailConfig {
         f.debug_struct("MailConfig")
             .field("smtp_url", &midad_store::redact(&self.smtp_url))
             .field("from", &self.from)
+            .field("reply_to", &self.reply_to)
             .field("rate_per_second", &self.rate_per_second)
+            .field("concurrency", &self.concurrency)
+            .field("blocked_domains", &self.blocked_domains)
+            .field("unsubscribe_mailto", &self.unsubscribe_mailto)
             .finish()
     }
 }
@@ -150,9 +169,14 @@ const KNOWN_KEYS: &[&str] = &[
     "site.breaking_hours",
     "site.feed_full_content",
     "site.social",
+    "site.digest_time",
     "mail.smtp_url",
     "mail.from",
     "mail.rate_per_second",
+    "mail.reply_to",
+    "mail.concurrency",
+    "mail.blocked_domains",
+    "mail.unsubscribe_mailto",
     "log.level",
     "log.format",
 ];
@@ -418,6 +442,16 @@ impl Config {
 
     /// Links name the configured base URL, or else the address actually bound (which
     /// differs from `server.listen` when that asks for port 0).
+    /// What the web layer needs of `[mail]`.
+    pub fn mail_settings(&self) -> midad_web::MailSettings {
+        midad_web::MailSettings {
+            from: self.mail.from.clone(),
+            reply_to: self.mail.reply_to.clone(),
+            blocked_domains: self.mail.blocked_domains.clone(),
+            unsubscribe_mailto: self.mail.unsubscribe_mailto.clone(),
+        }
+    }
+
     pub fn base_url(&self, bound: SocketAddr) -> String {
         if self.server.base_url.is_empty() {
             format!("http://{bound}")

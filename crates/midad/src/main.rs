@@ -4,6 +4,7 @@
 mod config;
 mod demo;
 mod exchange;
+mod newsletter;
 mod ops;
 mod serve;
 mod users;
@@ -88,6 +89,9 @@ enum Command {
     /// Manage the accounts that sign in to the back office.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// The newsletter: send the digest now, or see where it stands.
+    #[command(subcommand)]
+    Newsletter(newsletter::NewsletterCommand),
     /// Write a consistent copy of the site (database and media) to a file, even while it runs.
     Backup {
         /// The backup file to create.
@@ -159,6 +163,7 @@ fn main() -> ExitCode {
             Command::Serve { demo } => serve::run(&config, demo).await,
             Command::Import { file } => exchange::import_command(&config, &file).await,
             Command::Export { file } => exchange::export_command(&config, &file).await,
+            Command::Newsletter(command) => newsletter::command(&config, command).await,
             Command::ImportWordpress {
                 file,
                 uploads,

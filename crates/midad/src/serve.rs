@@ -30,6 +30,7 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
         theme_dir: config.server.theme_dir.clone(),
         site_overrides: config.site_overrides(),
         cache_bytes: config.server.cache_mb.saturating_mul(1024 * 1024),
+        mail: config.mail_settings(),
     };
     let (search, follower) = open_search(config, &store);
     let app = App::new(store.clone(), web, search).map_err(|e| Failure::Failed(e.into()))?;
@@ -37,6 +38,8 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
     // Stopped with the others before the store closes, so it does not log a closed pool.
     background.extend(follower);
     background.push(tokio::spawn(midad_store::run_scheduler(store.clone())));
+    let sender = crate::newsletter::sender(config, &store, &app)?;
+    background.push(tokio::spawn(sender.run(app.mail_wake.clone())));
     println!("Midad is serving {} on http://{addr}", store.display_url());
     match app.setup_link().await {
         Ok(Some(link)) => {

@@ -769,6 +769,17 @@ impl Store {
         Ok(())
     }
 
+    /// A message that should no longer go (its subscriber left before it was sent).
+    pub async fn mark_skipped(&self, id: Id) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("UPDATE newsletter_queue SET status = 'skipped' WHERE id = $1")
+                .bind(id)
+                .execute(db)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// A permanent refusal (5xx): the message is `bounced`, and the subscriber counts one
     /// more bounce, becoming `bouncing` (sent nothing more) at `threshold`.
     pub async fn mark_bounced(&self, id: Id, error: &str, threshold: i64) -> Result<()> {

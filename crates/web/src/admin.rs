@@ -609,6 +609,7 @@ async fn dashboard(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Res
             me => context! { name => me.name.clone(), email => me.email.clone(), role => me.role.as_str() },
             csrf => user.session.csrf.clone(),
             can_manage_users => me.role.can(midad_core::Action::ManageUsers),
+            can_manage_subscribers => me.role.can(midad_core::Action::ManageSubscribers),
             drafts => v(&views(&drafts)),
             pending => v(&views(&pending)),
             scheduled => v(&views(&scheduled)),
@@ -732,7 +733,7 @@ async fn setup(
 }
 
 /// How long a reset link works.
-const RESET_MINUTES: i64 = 60;
+pub(crate) const RESET_MINUTES: i64 = 60;
 /// Reset requests accepted from one address in the throttle window.
 const MAX_RESETS_PER_ADDRESS: i64 = 10;
 
@@ -753,7 +754,7 @@ async fn reset_request_page(State(app): State<Arc<App>>) -> Result<Response, Web
 }
 
 /// Asks for a reset link. The answer is the same whether or not the address has an
-/// account. Until mail is set up, the link is written to the server's log.
+/// account. The link is mailed; until mail is set up, it is written to the server's log.
 async fn reset_request(
     State(app): State<Arc<App>>,
     request: axum::extract::Request,
@@ -793,20 +794,9 @@ async fn reset_request(
     if let Some(user) = app.store.user_by_email(&email).await?
         && !user.disabled
     {
-        let token = auth::random_token()?;
-        app.store
-            .create_password_reset(
-                &auth::token_hash(&token),
-                user.id,
-                now + chrono::Duration::minutes(RESET_MINUTES),
-            )
-            .await?;
-        let link = format!("{}/admin/reset/{token}", app.config.base_url);
-        tracing::warn!(
-            email = %user.email,
-            %link,
-            "password reset requested; no mail server is set up, so the link is written here"
-        );
+        // The link is made when the message is written, and mailed (or, with no mail
+        // server set up, written to the log).
+        crate::mail::queue_reset(&app, user.id, &user.email).await?;
         app.store
             .audit(Some(user.id), "password_reset_requested", "", ip.as_deref())
             .await?;

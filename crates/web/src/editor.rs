@@ -274,6 +274,7 @@ async fn editor_page(
             article => article.map(|a| context! {
                 id => a.id,
                 status => a.data.status.as_str(),
+                kind => a.data.kind.as_str(),
                 url => crate::view::article_url(a),
                 version => a.version,
             }),

@@ -8,9 +8,12 @@ mod editor;
 mod error;
 mod feeds;
 mod i18n;
+mod mail;
 mod media_admin;
 mod metrics;
 mod names_admin;
+mod newsletter;
+mod newsletter_admin;
 mod pages;
 mod reads;
 mod redirects;
@@ -25,6 +28,7 @@ mod view;
 
 pub use cache::PageCache;
 pub use error::WebError;
+pub use mail::{DigestOutcome, MailSettings, SiteComposer, compose, digest_if_due, queue_digest};
 pub use metrics::Metrics;
 pub use reads::Reads;
 pub use site::effective_settings;
@@ -60,6 +64,7 @@ pub struct WebConfig {
     /// Upper bound of the page cache, in bytes (compressed copies included); 0 turns the
     /// cache off (every request renders: for measuring and debugging).
     pub cache_bytes: usize,
+    pub mail: MailSettings,
 }
 
 /// The page cache's default bound.
@@ -81,6 +86,12 @@ pub struct App {
     clock: std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>,
     /// `None` when the index could not be opened: the site serves on, search says so.
     pub search: Option<Arc<midad_search::SearchIndex>>,
+    /// Signs the newsletter's links; its key is read from the database on first use.
+    pub(crate) signer: tokio::sync::OnceCell<midad_mail::token::Signer>,
+    /// Wakes the newsletter sender when something was queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
+    /// The local day the daily digest was last decided for.
+    pub(crate) digest_day: std::sync::Mutex<Option<chrono::NaiveDate>>,
 }
 
 impl App {
@@ -133,6 +144,9 @@ impl App {
             clock: std::sync::RwLock::new(None),
             setup_token: std::sync::Mutex::new(None),
             search,
+            signer: tokio::sync::OnceCell::new(),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
+            digest_day: std::sync::Mutex::new(None),
         }))
     }
 
@@ -234,6 +248,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(media_admin::routes())
         .merge(names_admin::routes())
         .merge(redirects::routes())
+        .merge(newsletter::routes())
+        .merge(newsletter_admin::routes())
         .merge(settings_admin::routes())
         .route("/", get(pages::home))
         .route("/article/{id}", get(pages::article_without_slug))

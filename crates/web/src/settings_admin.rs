@@ -22,7 +22,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
 }
 
 /// The keys this screen edits, in the order shown.
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "name",
     "tagline",
     "logo",
@@ -33,6 +33,7 @@ const KEYS: [&str; 10] = [
     "breaking_hours",
     "feed_full_content",
     "social",
+    "digest_time",
 ];
 
 async fn screen(
@@ -95,6 +96,8 @@ pub(crate) struct SettingsForm {
     /// One profile address per line.
     #[serde(default)]
     social: String,
+    #[serde(default)]
+    digest_time: String,
 }
 
 impl HasCsrf for SettingsForm {
@@ -137,6 +140,7 @@ async fn save(
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect(),
+        digest_time: form.digest_time.trim().to_string(),
     };
     if let Err(v) = wanted.validate() {
         problems.extend(v.0.iter().map(|e| e.code.message_ar().to_string()));

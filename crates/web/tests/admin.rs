@@ -32,6 +32,7 @@ async fn admin_with(
         theme_dir: None,
         site_overrides,
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
+        mail: Default::default(),
     };
     let app = App::new(store.clone(), config, None).unwrap();
     Admin {

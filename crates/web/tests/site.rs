@@ -133,6 +133,7 @@ async fn site_with(overrides: &[(&str, serde_json::Value)]) -> Site {
         theme_dir: None,
         site_overrides,
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
+        mail: Default::default(),
     };
     let app = App::new(store.clone(), config, None).unwrap();
     Site {

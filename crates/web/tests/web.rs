@@ -17,6 +17,7 @@ async fn app(theme_dir: Option<std::path::PathBuf>) -> (axum::Router, tempfile::
         theme_dir,
         site_overrides: Default::default(),
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
+        mail: Default::default(),
     };
     (router(App::new(store, config, None).unwrap()), dir)
 }

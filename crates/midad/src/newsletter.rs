@@ -1,0 +1,151 @@
+//! `midad newsletter`: the digest by hand, and where the newsletter stands.
+
+use crate::{Failure, Outcome, config::Config, open_store};
+use clap::Subcommand;
+use midad_mail::queue::{Sender, SenderConfig};
+use midad_mail::transport::Transport;
+use midad_store::{Store, SubscriberStatus};
+use midad_web::{App, DigestOutcome, SiteComposer, WebConfig};
+use std::sync::Arc;
+
+#[derive(Subcommand)]
+pub enum NewsletterCommand {
+    /// Queue the daily digest now (what was published since the last one) and send it;
+    /// with a site running, the site sends it.
+    Digest {
+        /// Now, rather than at the configured time (required: the scheduled digest is sent
+        /// by `midad serve`).
+        #[arg(long)]
+        now: bool,
+    },
+    /// Subscribers by status, messages waiting, and the latest sends.
+    Status,
+}
+
+/// The sender of a site: its SMTP transport, pace and concurrency from `[mail]`.
+pub fn sender(config: &Config, store: &Store, app: &Arc<App>) -> Result<Sender<SiteComposer>, Failure> {
+    let transport = Transport::from_url(&config.mail.smtp_url)
+        .map_err(|e| Failure::Usage(format!("mail.smtp_url: {e}")))?;
+    if matches!(transport, Transport::Log) {
+        tracing::warn!("no mail server is set up (mail.smtp_url): messages are written to the log instead");
+    }
+    Ok(Sender::new(
+        store.clone(),
+        transport,
+        Arc::new(SiteComposer { app: app.clone() }),
+        SenderConfig {
+            rate_per_second: config.mail.rate_per_second,
+            concurrency: config.mail.concurrency.clamp(1, 256) as usize,
+            ..Default::default()
+        },
+    ))
+}
+
+fn app_for(config: &Config, store: &Store) -> Result<Arc<App>, Failure> {
+    let bound: std::net::SocketAddr = config
+        .server
+        .listen
+        .parse()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let web = WebConfig {
+        base_url: config.base_url(bound),
+        media_dir: config.media_dir(),
+        theme_dir: config.server.theme_dir.clone(),
+        site_overrides: config.site_overrides(),
+        cache_bytes: 0,
+        mail: config.mail_settings(),
+    };
+    App::new(store.clone(), web, None).map_err(|e| Failure::Failed(e.into()))
+}
+
+pub async fn command(config: &Config, command: NewsletterCommand) -> Outcome {
+    let store = open_store(config).await?;
+    let result = match command {
+        NewsletterCommand::Digest { now } => {
+            if !now {
+                Err(Failure::Usage(
+                    "midad newsletter digest: say --now (the scheduled digest is sent by midad serve at site.digest_time)".into(),
+                ))
+            } else {
+                digest_now(config, &store).await
+            }
+        }
+        NewsletterCommand::Status => status(&store).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn digest_now(config: &Config, store: &Store) -> Outcome {
+    let app = app_for(config, store)?;
+    let outcome = midad_web::queue_digest(&app, chrono::Utc::now())
+        .await
+        .map_err(|e| Failure::Failed(e.into()))?;
+    let send_id = match outcome {
+        DigestOutcome::NothingNew => {
+            println!("nothing was published since the last digest: no digest sent");
+            return Ok(());
+        }
+        DigestOutcome::NoAudience => {
+            println!("no confirmed subscriber of the digest (of these stories' sections): no digest sent");
+            return Ok(());
+        }
+        DigestOutcome::Queued { send_id, messages } => {
+            println!("digest {send_id} queued for {messages} subscribers");
+            send_id
+        }
+    };
+    // Deliver it here, unless a running site holds the sending.
+    let mut sender = sender(config, store, &app)?;
+    loop {
+        let pass = sender.pass().await?;
+        if !pass.leading {
+            println!("the running site is sending it");
+            return Ok(());
+        }
+        if pass.handled() == 0 {
+            break;
+        }
+    }
+    sender.release().await;
+    let send = store.send(send_id).await?;
+    if let Some(s) = send {
+        println!(
+            "digest {send_id}: {} sent, {} waiting to be retried, {} failed, {} bounced",
+            s.sent, s.queued, s.failed, s.bounced
+        );
+    }
+    Ok(())
+}
+
+async fn status(store: &Store) -> Outcome {
+    let counts = store.subscriber_counts().await?;
+    let of = |s: SubscriberStatus| {
+        counts
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    println!(
+        "subscribers: {} confirmed, {} pending, {} unsubscribed, {} bouncing",
+        of(SubscriberStatus::Confirmed),
+        of(SubscriberStatus::Pending),
+        of(SubscriberStatus::Unsubscribed),
+        of(SubscriberStatus::Bouncing)
+    );
+    println!("messages waiting: {}", store.queue_backlog().await?);
+    for s in store.sends(5).await? {
+        println!(
+            "{} {} #{} «{}»: {} sent, {} waiting, {} failed, {} bounced",
+            s.created_at.format("%Y-%m-%d %H:%M UTC"),
+            s.kind,
+            s.id,
+            s.subject,
+            s.sent,
+            s.queued,
+            s.failed,
+            s.bounced
+        );
+    }
+    Ok(())
+}
