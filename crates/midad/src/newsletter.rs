@@ -20,14 +20,29 @@ pub enum NewsletterCommand {
     },
     /// Subscribers by status, messages waiting, and the latest sends.
     Status,
+    /// Add confirmed subscribers from a CSV file (`email[,digest][,alerts]` a line), such
+    /// as an export of the service the newsroom leaves. Every refused line is printed;
+    /// nothing is added unless all lines are good (or with --skip-bad).
+    Import {
+        file: std::path::PathBuf,
+        /// Add the good lines even when some are refused.
+        #[arg(long)]
+        skip_bad: bool,
+    },
 }
 
 /// The sender of a site: its SMTP transport, pace and concurrency from `[mail]`.
-pub fn sender(config: &Config, store: &Store, app: &Arc<App>) -> Result<Sender<SiteComposer>, Failure> {
+pub fn sender(
+    config: &Config,
+    store: &Store,
+    app: &Arc<App>,
+) -> Result<Sender<SiteComposer>, Failure> {
     let transport = Transport::from_url(&config.mail.smtp_url)
         .map_err(|e| Failure::Usage(format!("mail.smtp_url: {e}")))?;
     if matches!(transport, Transport::Log) {
-        tracing::warn!("no mail server is set up (mail.smtp_url): messages are written to the log instead");
+        tracing::warn!(
+            "no mail server is set up (mail.smtp_url): messages are written to the log instead"
+        );
     }
     Ok(Sender::new(
         store.clone(),
@@ -71,6 +86,9 @@ pub async fn command(config: &Config, command: NewsletterCommand) -> Outcome {
             }
         }
         NewsletterCommand::Status => status(&store).await,
+        NewsletterCommand::Import { file, skip_bad } => {
+            import(config, &store, &file, skip_bad).await
+        }
     };
     store.close().await;
     result
@@ -87,7 +105,9 @@ async fn digest_now(config: &Config, store: &Store) -> Outcome {
             return Ok(());
         }
         DigestOutcome::NoAudience => {
-            println!("no confirmed subscriber of the digest (of these stories' sections): no digest sent");
+            println!(
+                "no confirmed subscriber of the digest (of these stories' sections): no digest sent"
+            );
             return Ok(());
         }
         DigestOutcome::Queued { send_id, messages } => {
@@ -120,12 +140,7 @@ async fn digest_now(config: &Config, store: &Store) -> Outcome {
 
 async fn status(store: &Store) -> Outcome {
     let counts = store.subscriber_counts().await?;
-    let of = |s: SubscriberStatus| {
-        counts
-            .iter()
-            .find(|(x, _)| *x == s)
-            .map_or(0, |(_, n)| *n)
-    };
+    let of = |s: SubscriberStatus| counts.iter().find(|(x, _)| *x == s).map_or(0, |(_, n)| *n);
     println!(
         "subscribers: {} confirmed, {} pending, {} unsubscribed, {} bouncing",
         of(SubscriberStatus::Confirmed),
@@ -147,5 +162,53 @@ async fn status(store: &Store) -> Outcome {
             s.bounced
         );
     }
+    Ok(())
+}
+
+async fn import(config: &Config, store: &Store, file: &std::path::Path, skip_bad: bool) -> Outcome {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Failure::Refused(vec![format!(
+            "{}: cannot read the file as UTF-8 text: {e}",
+            file.display()
+        )])
+    })?;
+    let parsed = midad_web::parse_subscribers(&text, &config.mail.blocked_domains);
+    let refused: Vec<String> = parsed
+        .refused
+        .iter()
+        .map(|(line, email, why, detail)| {
+            let detail = if detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({detail})")
+            };
+            format!("{}:{line}: «{email}»: {why}{detail}", file.display())
+        })
+        .collect();
+    if !refused.is_empty() && !skip_bad {
+        let mut reasons = refused;
+        reasons.push(format!(
+            "{}: {} lines refused; nothing was imported (--skip-bad imports the others)",
+            file.display(),
+            reasons.len()
+        ));
+        return Err(Failure::Refused(reasons));
+    }
+    for r in &refused {
+        eprintln!("skipped {r}");
+    }
+    let added = store
+        .import_subscribers(
+            &parsed.accepted,
+            chrono::Utc::now(),
+            midad_mail::token::random_nonce,
+        )
+        .await?;
+    println!(
+        "imported {}: {added} subscribers added, {} already known, {} lines skipped",
+        file.display(),
+        parsed.accepted.len() - added,
+        refused.len()
+    );
     Ok(())
 }

@@ -30,6 +30,7 @@ pub use cache::PageCache;
 pub use error::WebError;
 pub use mail::{DigestOutcome, MailSettings, SiteComposer, compose, digest_if_due, queue_digest};
 pub use metrics::Metrics;
+pub use newsletter_admin::{ParsedSubscribers, parse_subscribers};
 pub use reads::Reads;
 pub use site::effective_settings;
 pub use theme::Theme;

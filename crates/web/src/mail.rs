@@ -93,7 +93,13 @@ pub(crate) fn sender_address(app: &App) -> (Mailbox, String) {
         .unwrap_or("localhost")
         .to_string();
     let from = if configured.is_empty() {
-        format!("noreply@{host}")
+        // A site reached by an address (127.0.0.1) has no domain to send from: operators
+        // set `mail.from`, and until then the mail says where it comes from plainly.
+        if midad_mail::address::check_address(&format!("noreply@{host}")).is_ok() {
+            format!("noreply@{host}")
+        } else {
+            "noreply@localhost.localdomain".to_string()
+        }
     } else {
         configured.to_string()
     };
@@ -147,14 +153,34 @@ async fn queue_one(
     Ok(send)
 }
 
-pub(crate) async fn queue_confirmation(app: &App, subscriber: Id, email: &str) -> Result<(), WebError> {
-    queue_one(app, "confirmation", serde_json::json!({}), Some(subscriber), email, None).await?;
+pub(crate) async fn queue_confirmation(
+    app: &App,
+    subscriber: Id,
+    email: &str,
+) -> Result<(), WebError> {
+    queue_one(
+        app,
+        "confirmation",
+        serde_json::json!({}),
+        Some(subscriber),
+        email,
+        None,
+    )
+    .await?;
     Ok(())
 }
 
 /// A reset link is made when the message is written, so only its hash is ever stored.
 pub(crate) async fn queue_reset(app: &App, user_id: Id, email: &str) -> Result<(), WebError> {
-    queue_one(app, "reset", serde_json::json!({ "user_id": user_id }), None, email, Some(user_id)).await?;
+    queue_one(
+        app,
+        "reset",
+        serde_json::json!({ "user_id": user_id }),
+        None,
+        email,
+        Some(user_id),
+    )
+    .await?;
     Ok(())
 }
 
@@ -190,7 +216,8 @@ async fn stories(app: &App, articles: &[Article]) -> Result<Vec<Story>, WebError
     let ctx = site::context(app).await?;
     let refs: Vec<&Article> = articles.iter().collect();
     let names = names(app, &refs, &ctx).await?;
-    let parents: HashMap<Id, Option<Id>> = ctx.sections.iter().map(|s| (s.id, s.parent_id)).collect();
+    let parents: HashMap<Id, Option<Id>> =
+        ctx.sections.iter().map(|s| (s.id, s.parent_id)).collect();
     let base = &app.config.base_url;
     Ok(articles
         .iter()
@@ -299,9 +326,10 @@ pub async fn queue_digest(app: &App, now: DateTime<Utc>) -> Result<DigestOutcome
     if messages.is_empty() {
         return Ok(DigestOutcome::NoAudience);
     }
-    let subject = app
-        .theme
-        .render("mail/digest.subject.txt", subject_context(app, &payload).await?)?;
+    let subject = app.theme.render(
+        "mail/digest.subject.txt",
+        subject_context(app, &payload).await?,
+    )?;
     let mut tx = app.store.begin().await?;
     let send_id = tx
         .create_send(
@@ -332,7 +360,11 @@ async fn subject_context(app: &App, payload: &Payload) -> Result<minijinja::Valu
 }
 
 /// Queues a published article as a breaking alert to everyone who asked for alerts.
-pub(crate) async fn queue_alert(app: &App, article: &Article, user_id: Id) -> Result<u64, WebError> {
+pub(crate) async fn queue_alert(
+    app: &App,
+    article: &Article,
+    user_id: Id,
+) -> Result<u64, WebError> {
     let story = stories(app, std::slice::from_ref(article)).await?;
     let payload = Payload {
         date: String::new(),
@@ -349,9 +381,10 @@ pub(crate) async fn queue_alert(app: &App, article: &Article, user_id: Id) -> Re
             message_id: new_message_id(app),
         })
         .collect();
-    let subject = app
-        .theme
-        .render("mail/alert.subject.txt", subject_context(app, &payload).await?)?;
+    let subject = app.theme.render(
+        "mail/alert.subject.txt",
+        subject_context(app, &payload).await?,
+    )?;
     let mut tx = app.store.begin().await?;
     let send_id = tx
         .create_send(
@@ -390,9 +423,10 @@ pub(crate) async fn queue_test(app: &App, user_id: Id, email: &str) -> Result<()
     };
     payload.user_id = Some(user_id);
     let mut tx = app.store.begin().await?;
-    let subject = app
-        .theme
-        .render("mail/digest.subject.txt", subject_context(app, &payload).await?)?;
+    let subject = app.theme.render(
+        "mail/digest.subject.txt",
+        subject_context(app, &payload).await?,
+    )?;
     let send = tx
         .create_send(
             "test",

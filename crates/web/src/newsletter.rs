@@ -29,7 +29,10 @@ pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/newsletter", get(show_form))
         .route("/newsletter/subscribe", get(show_form).post(subscribe))
-        .route("/newsletter/confirm/{token}", get(confirm_page).post(confirm))
+        .route(
+            "/newsletter/confirm/{token}",
+            get(confirm_page).post(confirm),
+        )
         .route(
             "/newsletter/preferences/{token}",
             get(preferences_page).post(save_preferences),
@@ -73,12 +76,7 @@ async fn screen(
             ..extra
         },
     )?;
-    Ok((
-        status,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(html),
-    )
-        .into_response())
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 
 async fn show_form(State(app): State<Arc<App>>) -> Result<Response, WebError> {
@@ -136,8 +134,13 @@ fn read_choice(pairs: &[(String, String)], known_sections: &[Id]) -> Choice {
 }
 
 pub(crate) fn is_blocked(app: &App, address: &str) -> bool {
+    blocked(&app.config.mail.blocked_domains, address)
+}
+
+/// Whether an address is of a blocked domain or one of its subdomains.
+pub(crate) fn blocked(domains: &[String], address: &str) -> bool {
     let domain = midad_mail::address::domain_of(address).to_lowercase();
-    app.config.mail.blocked_domains.iter().any(|blocked| {
+    domains.iter().any(|blocked| {
         let blocked = blocked.trim().to_lowercase();
         !blocked.is_empty() && (domain == blocked || domain.ends_with(&format!(".{blocked}")))
     })
@@ -149,15 +152,30 @@ async fn subscribe(State(app): State<Arc<App>>, request: Request) -> Result<Resp
     let headers = parts.headers.clone();
     if !auth::same_origin(&app, &headers) {
         let problem = app.say("newsletter_other_site", None).await?;
-        return screen(&app, StatusCode::FORBIDDEN, "form", context! { problems => vec![problem] }).await;
+        return screen(
+            &app,
+            StatusCode::FORBIDDEN,
+            "form",
+            context! { problems => vec![problem] },
+        )
+        .await;
     }
-    let pairs = match Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), &()).await {
-        Ok(Form(pairs)) => pairs,
-        Err(_) => {
-            let problem = app.say("newsletter_bad_form", None).await?;
-            return screen(&app, StatusCode::BAD_REQUEST, "form", context! { problems => vec![problem] }).await;
-        }
-    };
+    let pairs =
+        match Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), &())
+            .await
+        {
+            Ok(Form(pairs)) => pairs,
+            Err(_) => {
+                let problem = app.say("newsletter_bad_form", None).await?;
+                return screen(
+                    &app,
+                    StatusCode::BAD_REQUEST,
+                    "form",
+                    context! { problems => vec![problem] },
+                )
+                .await;
+            }
+        };
     let known: Vec<Id> = app.store.sections().await?.iter().map(|s| s.id).collect();
     let choice = read_choice(&pairs, &known);
     let typed = choice.email.chars().take(300).collect::<String>();
@@ -215,7 +233,12 @@ async fn subscribe(State(app): State<Arc<App>>, request: Request) -> Result<Resp
     if !choice.honeypot && !is_blocked(&app, &address) {
         let outcome = app
             .store
-            .sign_up(&address, &choice.lists, now, midad_mail::token::random_nonce)
+            .sign_up(
+                &address,
+                &choice.lists,
+                now,
+                midad_mail::token::random_nonce,
+            )
             .await?;
         if let SignUp::Confirm(subscriber) = outcome {
             crate::mail::queue_confirmation(&app, subscriber.id, &subscriber.email).await?;
@@ -286,7 +309,13 @@ async fn confirm(
         return confirmed_or_invalid(&app, &token).await;
     }
     let manage = crate::mail::manage_link(&app, &subscriber).await?;
-    screen(&app, StatusCode::OK, "confirmed", context! { manage => manage }).await
+    screen(
+        &app,
+        StatusCode::OK,
+        "confirmed",
+        context! { manage => manage },
+    )
+    .await
 }
 
 async fn preferences_page(
@@ -336,10 +365,20 @@ async fn save_preferences(
     if !choice.lists.digest && !choice.lists.alerts {
         // Choosing nothing is leaving.
         app.store.unsubscribe(s.id, app.now()).await?;
-        return screen(&app, StatusCode::OK, "unsubscribed", context! { token => token }).await;
+        return screen(
+            &app,
+            StatusCode::OK,
+            "unsubscribed",
+            context! { token => token },
+        )
+        .await;
     }
     app.store.set_lists(s.id, &choice.lists).await?;
-    let s = app.store.subscriber(s.id).await?.ok_or(WebError::NotFound)?;
+    let s = app
+        .store
+        .subscriber(s.id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     preferences_screen(&app, StatusCode::OK, "saved", &token, &s).await
 }
 
@@ -349,9 +388,23 @@ async fn unsubscribe_page(
 ) -> Result<Response, WebError> {
     match open_token(&app, &token, MANAGE).await? {
         Some((_, s)) if s.status == SubscriberStatus::Unsubscribed => {
-            screen(&app, StatusCode::OK, "unsubscribed", context! { token => token }).await
+            screen(
+                &app,
+                StatusCode::OK,
+                "unsubscribed",
+                context! { token => token },
+            )
+            .await
         }
-        Some(_) => screen(&app, StatusCode::OK, "unsubscribe", context! { token => token }).await,
+        Some(_) => {
+            screen(
+                &app,
+                StatusCode::OK,
+                "unsubscribe",
+                context! { token => token },
+            )
+            .await
+        }
         None => invalid(&app).await,
     }
 }
@@ -367,5 +420,11 @@ async fn unsubscribe(
     if s.status != SubscriberStatus::Unsubscribed {
         app.store.unsubscribe(s.id, app.now()).await?;
     }
-    screen(&app, StatusCode::OK, "unsubscribed", context! { token => token }).await
+    screen(
+        &app,
+        StatusCode::OK,
+        "unsubscribed",
+        context! { token => token },
+    )
+    .await
 }

@@ -211,10 +211,10 @@ async fn export(
 
 /// What a CSV holds: the rows to add and the rows refused, each with its line and reason.
 #[derive(Default)]
-struct Parsed {
-    accepted: Vec<(String, Lists)>,
+pub struct ParsedSubscribers {
+    pub accepted: Vec<(String, Lists)>,
     /// Line, the address as written, the reason (`import_why_*` in the locale), detail.
-    refused: Vec<(usize, String, &'static str, String)>,
+    pub refused: Vec<(usize, String, &'static str, String)>,
 }
 
 fn yes(s: &str) -> Option<bool> {
@@ -226,9 +226,13 @@ fn yes(s: &str) -> Option<bool> {
     }
 }
 
+fn parse_csv(app: &App, text: &str) -> ParsedSubscribers {
+    parse_subscribers(text, &app.config.mail.blocked_domains)
+}
+
 /// Reads `email[,digest][,alerts]` lines; a header line naming `email` is skipped.
-fn parse_csv(app: &App, text: &str) -> Parsed {
-    let mut parsed = Parsed::default();
+pub fn parse_subscribers(text: &str, blocked_domains: &[String]) -> ParsedSubscribers {
+    let mut parsed = ParsedSubscribers::default();
     let mut seen = HashSet::new();
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
@@ -260,7 +264,7 @@ fn parse_csv(app: &App, text: &str) -> Parsed {
                 continue;
             }
         };
-        if crate::newsletter::is_blocked(app, &address) {
+        if crate::newsletter::blocked(blocked_domains, &address) {
             parsed.refused.push((n, shown, "blocked", String::new()));
             continue;
         }
@@ -317,7 +321,14 @@ async fn preview(
                     Err(_) => {
                         if auth::same(&csrf, &user.session.csrf) {
                             let problem = app.say("import_not_utf8", None).await?;
-                            return list_screen(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, &ListParams::default(), context! { problems => vec![problem] }).await;
+                            return list_screen(
+                                &app,
+                                &user,
+                                StatusCode::UNPROCESSABLE_ENTITY,
+                                &ListParams::default(),
+                                context! { problems => vec![problem] },
+                            )
+                            .await;
                         }
                         return Ok(StatusCode::FORBIDDEN.into_response());
                     }
@@ -335,12 +346,26 @@ async fn preview(
     }
     if too_large || text.len() > MAX_CSV {
         let problem = app.say("import_too_large", None).await?;
-        return list_screen(&app, &user, StatusCode::PAYLOAD_TOO_LARGE, &ListParams::default(), context! { problems => vec![problem] }).await;
+        return list_screen(
+            &app,
+            &user,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &ListParams::default(),
+            context! { problems => vec![problem] },
+        )
+        .await;
     }
     let parsed = parse_csv(&app, &text);
     if parsed.accepted.is_empty() && parsed.refused.is_empty() {
         let problem = app.say("import_empty", None).await?;
-        return list_screen(&app, &user, StatusCode::UNPROCESSABLE_ENTITY, &ListParams::default(), context! { problems => vec![problem] }).await;
+        return list_screen(
+            &app,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ListParams::default(),
+            context! { problems => vec![problem] },
+        )
+        .await;
     }
     let ctx = site::context(&app).await?;
     page_of(
@@ -384,7 +409,14 @@ async fn import(
     }
     if form.csv.len() > MAX_CSV {
         let problem = app.say("import_too_large", None).await?;
-        return list_screen(&app, &user, StatusCode::PAYLOAD_TOO_LARGE, &ListParams::default(), context! { problems => vec![problem] }).await;
+        return list_screen(
+            &app,
+            &user,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &ListParams::default(),
+            context! { problems => vec![problem] },
+        )
+        .await;
     }
     let parsed = parse_csv(&app, &form.csv);
     let added = app
