@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use base64::{Engine, engine::general_purpose::STANDARD};
 use lettre::message::dkim::{
     DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
     DkimSigningKey,
@@ -187,8 +188,7 @@ fn ed25519_signing_key(private_key: &[u8]) -> Result<DkimSigningKey, MailError> 
         [0x04, 0x20, seed @ ..] if seed.len() == 32 => seed,
         _ => return Err(bad_key("the Ed25519 key is not a 32-byte seed")),
     };
-    use base64::Engine;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(seed);
+    let encoded = STANDARD.encode(seed);
     DkimSigningKey::new(&encoded, DkimSigningAlgorithm::Ed25519)
         .map_err(|e| bad_key(format!("lettre refused the Ed25519 key: {e}")))
 }

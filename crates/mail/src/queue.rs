@@ -47,6 +47,8 @@ pub struct SenderConfig {
     /// Who holds the lease: unique per process.
     pub holder: String,
     pub lease: Duration,
+    /// Signs every message when set.
+    pub dkim: Option<crate::Dkim>,
 }
 
 impl Default for SenderConfig {
@@ -58,6 +60,7 @@ impl Default for SenderConfig {
             max_attempts: 8,
             holder: format!("{}-{}", std::process::id(), crate::token::random_nonce()),
             lease: Duration::seconds(15),
+            dkim: None,
         }
     }
 }
@@ -212,8 +215,10 @@ impl<C: Compose> Sender<C> {
             let composer = self.composer.clone();
             let transport = self.transport.clone();
             let pace = self.pace.clone();
-            tasks
-                .spawn(async move { deliver(&*composer, &transport, &pace, &send, message).await });
+            let dkim = self.config.dkim.clone();
+            tasks.spawn(async move {
+                deliver(&*composer, &transport, &pace, dkim.as_ref(), &send, message).await
+            });
         }
         let mut sent = Vec::new();
         while let Some(done) = tasks.join_next().await {
@@ -289,6 +294,7 @@ async fn deliver<C: Compose>(
     composer: &C,
     transport: &Transport,
     pace: &Pace,
+    dkim: Option<&crate::Dkim>,
     send: &Send,
     message: QueuedMessage,
 ) -> Delivered {
@@ -297,7 +303,7 @@ async fn deliver<C: Compose>(
         Ok(None) => return Delivered::Skipped(message.id),
         Err(e) => return Delivered::Broken(message.id, e),
     };
-    let bytes = match outgoing.to_bytes(None) {
+    let bytes = match outgoing.to_bytes(dkim) {
         Ok(b) => b,
         Err(e) => return Delivered::Broken(message.id, e.to_string()),
     };

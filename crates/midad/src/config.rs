@@ -103,6 +103,11 @@ pub struct MailConfig {
     pub blocked_domains: Vec<String>,
     /// The mailbox a `mailto:` unsubscribe goes to; empty = the link only.
     pub unsubscribe_mailto: String,
+    /// DKIM signing: the selector, the signing domain and the private key's PEM file
+    /// (RSA or Ed25519); all three or none.
+    pub dkim_selector: String,
+    pub dkim_domain: String,
+    pub dkim_key_file: String,
 }
 
 impl Default for MailConfig {
@@ -115,6 +120,9 @@ impl Default for MailConfig {
             concurrency: 8,
             blocked_domains: Vec::new(),
             unsubscribe_mailto: String::new(),
+            dkim_selector: String::new(),
+            dkim_domain: String::new(),
+            dkim_key_file: String::new(),
         }
     }
 }
@@ -129,6 +137,9 @@ impl fmt::Debug for MailConfig {
             .field("concurrency", &self.concurrency)
             .field("blocked_domains", &self.blocked_domains)
             .field("unsubscribe_mailto", &self.unsubscribe_mailto)
+            .field("dkim_selector", &self.dkim_selector)
+            .field("dkim_domain", &self.dkim_domain)
+            .field("dkim_key_file", &self.dkim_key_file)
             .finish()
     }
 }
@@ -177,6 +188,9 @@ const KNOWN_KEYS: &[&str] = &[
     "mail.concurrency",
     "mail.blocked_domains",
     "mail.unsubscribe_mailto",
+    "mail.dkim_selector",
+    "mail.dkim_domain",
+    "mail.dkim_key_file",
     "log.level",
     "log.format",
 ];

@@ -39,6 +39,7 @@ pub fn sender(
 ) -> Result<Sender<SiteComposer>, Failure> {
     let transport = Transport::from_url(&config.mail.smtp_url)
         .map_err(|e| Failure::Usage(format!("mail.smtp_url: {e}")))?;
+    let dkim = dkim(config)?;
     if matches!(transport, Transport::Log) {
         tracing::warn!(
             "no mail server is set up (mail.smtp_url): messages are written to the log instead"
@@ -51,9 +52,33 @@ pub fn sender(
         SenderConfig {
             rate_per_second: config.mail.rate_per_second,
             concurrency: config.mail.concurrency.clamp(1, 256) as usize,
+            dkim,
             ..Default::default()
         },
     ))
+}
+
+/// The DKIM signer `[mail]` describes, if it describes one.
+fn dkim(config: &Config) -> Result<Option<midad_mail::Dkim>, Failure> {
+    let m = &config.mail;
+    let given = [&m.dkim_selector, &m.dkim_domain, &m.dkim_key_file]
+        .iter()
+        .filter(|v| !v.trim().is_empty())
+        .count();
+    match given {
+        0 => Ok(None),
+        3 => {
+            let pem = std::fs::read_to_string(&m.dkim_key_file).map_err(|e| {
+                Failure::Usage(format!("mail.dkim_key_file: cannot read {}: {e}", m.dkim_key_file))
+            })?;
+            midad_mail::Dkim::new(m.dkim_selector.trim(), m.dkim_domain.trim(), &pem)
+                .map(Some)
+                .map_err(|e| Failure::Usage(format!("mail.dkim_*: {e}")))
+        }
+        _ => Err(Failure::Usage(
+            "mail.dkim_selector, mail.dkim_domain and mail.dkim_key_file go together: give all three or none".into(),
+        )),
+    }
 }
 
 fn app_for(config: &Config, store: &Store) -> Result<Arc<App>, Failure> {
