@@ -137,6 +137,7 @@ async fn list_screen(
             q => p.q.trim(),
             status_filter => p.status.clone(),
             list_filter => p.list.clone(),
+            export => link(p, 1).replacen("/admin/subscribers?page=1", "/admin/subscribers/export.csv?", 1).replace("?&", "?"),
             prev => (page > 1).then(|| link(p, page - 1)),
             next => (page * PER_PAGE < total).then(|| link(p, page + 1)),
             ..extra

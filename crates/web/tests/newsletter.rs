@@ -327,3 +327,149 @@ async fn an_editor_sends_a_breaking_alert_after_confirming() {
     assert_eq!(status, StatusCode::OK);
     assert!(history.contains("خبر عاجل") && history.contains("زلزال يضرب المدينة"));
 }
+
+async fn multipart(
+    s: &Site,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let boundary = "XyZnewsletterBoundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        if *name == "file" {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{value}\r\n"
+            ));
+        } else {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let req = Request::post(path)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", format!("midad_session={cookie}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, body, _) = send(s, req).await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn subscribers_are_imported_after_a_preview_and_exported() {
+    let s = site().await;
+    let editor = user(&s, "editor@news.example", Role::Editor).await;
+    let (status, page) = get(&s, "/admin/subscribers", Some(&editor)).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = csrf(&page);
+    let csv = "email,digest,alerts\nOne@Example.com,yes,no\ntwo@example.com,نعم,نعم\nnot an address\none@example.com\nthree@example.com,no,no\n";
+    // Without the session's token nothing is read.
+    let (status, _) = multipart(
+        &s,
+        "/admin/subscribers/import",
+        &editor,
+        &[("csrf", "forged"), ("file", csv)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, preview) = multipart(
+        &s,
+        "/admin/subscribers/import",
+        &editor,
+        &[("csrf", &token), ("file", csv)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(preview.contains("عنوانان صالحان للاستيراد"), "{preview}");
+    // Every refused row, with its line and why.
+    for why in ["عنوان غير صالح", "مكرر في الملف", "لا نشرة مختارة"]
+    {
+        assert!(preview.contains(why), "{why}");
+    }
+    assert!(
+        preview.contains("<td>4</td>")
+            && preview.contains("<td>5</td>")
+            && preview.contains("<td>6</td>")
+    );
+    assert_eq!(
+        s.store.subscriber_counts().await.unwrap().len(),
+        0,
+        "a preview writes nothing"
+    );
+    // Confirming imports what the preview showed.
+    let hidden = {
+        let start = preview.find("<textarea name=\"csv\" hidden>").unwrap() + 28;
+        preview[start..]
+            .split("</textarea>")
+            .next()
+            .unwrap()
+            .replace("&#x2f;", "/")
+    };
+    let body = format!("csrf={token}&csv={}", encode(&html_unescape(&hidden)));
+    let (status, report, _) = post(
+        &s,
+        "/admin/subscribers/import/confirm",
+        &body,
+        Some(&editor),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(report.contains("المضافون: ٢") && report.contains("السطور المرفوضة: ٣"), "{report}");
+    let two = s
+        .store
+        .subscriber_by_email("two@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(two.status, SubscriberStatus::Confirmed);
+    assert!(two.lists.digest && two.lists.alerts);
+    // Filtered list and export.
+    let (_, list) = get(&s, "/admin/subscribers?list=alerts", Some(&editor)).await;
+    assert!(list.contains("two@example.com") && !list.contains("One@example.com"));
+    let (status, csv_out) = get(&s, "/admin/subscribers/export.csv", Some(&editor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv_out.starts_with("email,status,digest,alerts"));
+    assert!(
+        csv_out.contains("One@example.com,confirmed,true,false"),
+        "{csv_out}"
+    );
+    // Authors do not see the list.
+    let author = user(&s, "author@news.example", Role::Author).await;
+    assert_eq!(
+        get(&s, "/admin/subscribers", Some(&author)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&s, "/admin/subscribers/export.csv", Some(&author))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
