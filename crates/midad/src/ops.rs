@@ -79,6 +79,17 @@ pub async fn check(config: &Config) -> Outcome {
             store.close().await;
         }
     }
+    // The mail server answers (and takes the credentials), when one is set.
+    match midad_mail::Transport::from_url(&config.mail.smtp_url) {
+        Err(e) => problems.push(format!("mail.smtp_url: {e}")),
+        Ok(midad_mail::Transport::Log) => {
+            println!("mail: no SMTP server set (mail.smtp_url): messages go to the log")
+        }
+        Ok(transport) => match transport.check().await {
+            Ok(()) => println!("mail: the SMTP server answers"),
+            Err(e) => problems.push(format!("mail: {e}")),
+        },
+    }
     if problems.is_empty() {
         println!("everything looks right");
         Ok(())
