@@ -121,6 +121,7 @@ pub async fn command(config: &Config, command: NewsletterCommand) -> Outcome {
 
 async fn digest_now(config: &Config, store: &Store) -> Outcome {
     let app = app_for(config, store)?;
+    let started = std::time::Instant::now();
     let outcome = midad_web::queue_digest(&app, chrono::Utc::now())
         .await
         .map_err(|e| Failure::Failed(e.into()))?;
@@ -136,12 +137,16 @@ async fn digest_now(config: &Config, store: &Store) -> Outcome {
             return Ok(());
         }
         DigestOutcome::Queued { send_id, messages } => {
-            println!("digest {send_id} queued for {messages} subscribers");
+            println!(
+                "digest {send_id} queued for {messages} subscribers in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
             send_id
         }
     };
     // Deliver it here, unless a running site holds the sending.
     let mut sender = sender(config, store, &app)?;
+    let sending = std::time::Instant::now();
     loop {
         let pass = sender.pass().await?;
         if !pass.leading {
@@ -155,9 +160,14 @@ async fn digest_now(config: &Config, store: &Store) -> Outcome {
     sender.release().await;
     let send = store.send(send_id).await?;
     if let Some(s) = send {
+        let seconds = sending.elapsed().as_secs_f64();
         println!(
-            "digest {send_id}: {} sent, {} waiting to be retried, {} failed, {} bounced",
-            s.sent, s.queued, s.failed, s.bounced
+            "digest {send_id}: {} sent, {} waiting to be retried, {} failed, {} bounced, in {seconds:.1} s ({:.0} messages/s)",
+            s.sent,
+            s.queued,
+            s.failed,
+            s.bounced,
+            s.sent as f64 / seconds.max(0.001)
         );
     }
     Ok(())
