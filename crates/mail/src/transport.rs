@@ -1,23 +1,33 @@
 //! Handing composed messages to the newsroom's SMTP server over a small pool of
 //! connections, and saying whether a failure is worth retrying.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
-use lettre::transport::smtp::{self, AsyncSmtpTransportBuilder, PoolConfig};
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::TlsParameters;
+use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::{self};
+use lettre::{Address, address::Envelope};
 use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::address::check_address;
 use crate::error::MailError;
 
-/// How long opening a connection may take. lettre applies its timeout to the TCP connect
-/// only; the deadline below covers the rest.
+#[cfg(test)]
+mod live_tests;
+mod session;
+
+use session::{Endpoint, Failure, Security, Session};
+
+/// How long opening a TCP connection may take (per address the host resolves to). The
+/// deadline below covers the rest.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one send (or check) may take in all, unless the URL says `?timeout=N`.
-/// lettre's async transport puts no limit on waiting for a reply, so without this a
-/// server that accepts and then stalls would hold a connection, and the queue, forever.
+/// lettre puts no limit on waiting for a reply, so without this a server that accepts
+/// and then stalls would hold a connection, and the queue, forever.
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 const MAX_DEADLINE_SECS: u64 = 600;
 /// Connections open at once unless the URL says `?connections=N`. Pooled connections
@@ -26,6 +36,8 @@ const DEFAULT_CONNECTIONS: usize = 4;
 const MAX_CONNECTIONS: usize = 32;
 /// An idle pooled connection is closed after this; servers drop idle clients anyway.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a connection closed for idleness may take to say QUIT.
+const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where messages go: an SMTP server, or the log for a site without one.
 #[derive(Clone, Debug)]
@@ -63,19 +75,24 @@ impl SendError {
     }
 }
 
-/// An SMTP server reached through lettre's pooled transport. Clones share the pool.
+/// An SMTP server reached over a pool of connections of our own (the `session` module
+/// says why not lettre's). Clones share the pool.
 ///
-/// The lettre transport is built on first use: its pool starts a cleanup task with
-/// `tokio::spawn`, which panics outside a runtime, and [`Transport::from_url`] is often
-/// called while reading the configuration, before the runtime starts.
+/// Each send holds one of `connections` permits while it holds a connection, and takes
+/// an idle one before opening another, so no more than `connections` are ever open.
 #[derive(Clone)]
 pub struct Smtp(Arc<SmtpInner>);
 
 struct SmtpInner {
-    builder: AsyncSmtpTransportBuilder,
-    pool: Mutex<Pool>,
-    /// lettre's pool bounds idle connections only; this bounds open ones.
+    endpoint: Endpoint,
+    /// Connections waiting for the next message, the most recently used last.
+    idle: Mutex<Vec<Session>>,
     permits: Semaphore,
+    /// How many permits there are, and so how many connections may wait in the pool.
+    connections: usize,
+    /// Whether the task closing idle connections was started (on first use, since
+    /// [`Transport::from_url`] may run before the runtime does).
+    reaping: AtomicBool,
     deadline: Duration,
     /// `host:port`, to say which server failed.
     server: String,
@@ -83,19 +100,12 @@ struct SmtpInner {
     secrets: Vec<String>,
 }
 
-/// The current lettre transport (one connection pool), replaced after a timeout.
-#[derive(Default)]
-struct Pool {
-    /// Counts replacements, so that two sends timing out on the same pool discard it once.
-    generation: u64,
-    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
-}
-
 impl std::fmt::Debug for Smtp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Smtp")
             .field("server", &self.0.server)
             .field("free_connections", &self.0.permits.available_permits())
+            .field("idle_connections", &self.0.idle_count())
             .finish_non_exhaustive()
     }
 }
@@ -105,33 +115,18 @@ impl Transport {
     ///
     /// lettre's URL syntax: `smtp://host:25` (plain, for a server on this machine),
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://user:pass@host:465`
-    /// (TLS from the start). Special characters in the user or password are
-    /// percent-encoded. Two parameters of Midad's own: `?connections=N` (1–32, default
-    /// 4) caps open connections, and `?timeout=N` (seconds, 1–600, default 120) bounds
-    /// one send, connecting included. A password is refused over a connection that may
-    /// stay unencrypted, except to this machine.
+    /// (TLS from the start); a path names us in EHLO (`smtp://host/mail.example.com`).
+    /// Special characters in the user or password are percent-encoded. Two parameters of
+    /// Midad's own: `?connections=N` (1–32, default 4) caps open connections, and
+    /// `?timeout=N` (seconds, 1–600, default 120) bounds one send, connecting included.
+    /// A password is refused over a connection that may stay unencrypted, except to this
+    /// machine.
     pub fn from_url(url: &str) -> Result<Transport, MailError> {
         let url = url.trim();
         if url.is_empty() {
             return Ok(Transport::Log);
         }
-        let parsed = SmtpUrl::parse(url)?;
-        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| MailError::BadSmtpUrl(scrub(&e.to_string(), &parsed.secrets)))?
-            .timeout(Some(CONNECT_TIMEOUT.min(parsed.deadline)))
-            .pool_config(
-                PoolConfig::new()
-                    .max_size(u32::try_from(parsed.connections).unwrap_or(u32::MAX))
-                    .idle_timeout(IDLE_TIMEOUT),
-            );
-        Ok(Transport::Smtp(Smtp(Arc::new(SmtpInner {
-            builder,
-            pool: Mutex::new(Pool::default()),
-            permits: Semaphore::new(parsed.connections),
-            deadline: parsed.deadline,
-            server: parsed.server,
-            secrets: parsed.secrets,
-        }))))
+        Ok(Transport::Smtp(Smtp::new(SmtpUrl::parse(url)?)))
     }
 
     /// Sends `bytes` (from [`crate::Outgoing::to_bytes`]) with the envelope sender `from`
@@ -163,70 +158,116 @@ impl Transport {
 }
 
 impl Smtp {
+    fn new(url: SmtpUrl) -> Smtp {
+        Smtp(Arc::new(SmtpInner {
+            idle: Mutex::new(Vec::with_capacity(url.connections)),
+            permits: Semaphore::new(url.connections),
+            connections: url.connections,
+            reaping: AtomicBool::new(false),
+            endpoint: url.endpoint,
+            deadline: url.deadline,
+            server: url.server,
+            secrets: url.secrets,
+        }))
+    }
+
     async fn send(&self, envelope: &Envelope, bytes: &[u8]) -> Result<(), SendError> {
         let _permit = self.permit().await?;
-        let (generation, transport) = self.transport();
-        let sent = tokio::time::timeout(self.0.deadline, transport.send_raw(envelope, bytes));
-        let Ok(result) = sent.await else {
-            return Err(self.timed_out(generation));
+        let attempt = async {
+            loop {
+                let mut session = self.session().await?;
+                match session.deliver(envelope, bytes).await {
+                    // Dropped: the server had closed it, and nothing was offered on it.
+                    Err(Failure::Stale(_)) => continue,
+                    result => {
+                        self.park(session);
+                        return result;
+                    }
+                }
+            }
         };
-        // lettre parks the used connection from a task it spawns; letting that task run
-        // before the permit goes makes the next send find the connection in the pool
-        // rather than open another.
-        tokio::task::yield_now().await;
-        result.map(drop).map_err(|error| self.classify(&error))
+        // On timeout the connection is dropped with the attempt, so a late reply can never
+        // be read as the answer to the next message's command.
+        match tokio::time::timeout(self.0.deadline, attempt).await {
+            Err(_) => Err(self.timed_out()),
+            Ok(result) => result.map_err(|failure| self.classify(&failure)),
+        }
     }
 
     async fn check(&self) -> Result<(), SendError> {
         let _permit = self.permit().await?;
-        let (generation, transport) = self.transport();
-        let tested = tokio::time::timeout(self.0.deadline, transport.test_connection());
-        match tested.await {
-            Err(_) => Err(self.timed_out(generation)),
+        let attempt = async {
+            loop {
+                let mut session = self.session().await?;
+                let answered = session.test().await;
+                let reused = session.reused;
+                self.park(session);
+                match (answered, reused) {
+                    (true, _) => return Ok(true),
+                    (false, true) => continue,
+                    (false, false) => return Ok(false),
+                }
+            }
+        };
+        match tokio::time::timeout(self.0.deadline, attempt).await {
+            Err(_) => Err(self.timed_out()),
             Ok(Ok(true)) => Ok(()),
             Ok(Ok(false)) => Err(SendError::Transient(format!(
                 "{}: the server accepted the connection but did not answer NOOP",
                 self.0.server
             ))),
-            Ok(Err(error)) => Err(self.classify(&error)),
+            Ok(Err(failure)) => Err(self.classify(&failure)),
         }
     }
 
-    /// The current lettre transport and its generation, built on first use (so inside
-    /// the runtime) and after a timeout discarded the previous one.
-    fn transport(&self) -> (u64, AsyncSmtpTransport<Tokio1Executor>) {
-        let mut pool = self.0.pool.lock().unwrap_or_else(PoisonError::into_inner);
-        let generation = pool.generation;
-        let transport = pool
-            .transport
-            .get_or_insert_with(|| self.0.builder.clone().build())
-            .clone();
-        (generation, transport)
-    }
-
-    /// After a send was cut off mid-conversation: the connection it used may still get
-    /// the late reply, and lettre, not knowing, would park it and read that reply as the
-    /// answer to the next command. So the whole pool is closed and the next send opens a
-    /// fresh one.
-    fn timed_out(&self, generation: u64) -> SendError {
-        let stale = {
-            let mut pool = self.0.pool.lock().unwrap_or_else(PoisonError::into_inner);
-            if pool.generation == generation {
-                pool.generation += 1;
-                pool.transport.take()
-            } else {
-                None
-            }
+    /// An idle connection from the pool, or a new one.
+    async fn session(&self) -> Result<Session, Failure> {
+        self.reap_later();
+        let idle = {
+            let mut idle = self.0.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            idle.retain(|session| session.idle_since.elapsed() < IDLE_TIMEOUT);
+            idle.pop()
         };
-        if let Some(stale) = stale {
-            // Closing says QUIT and waits for the answer a stalled server never gives;
-            // past the limit the connections are simply dropped.
-            tokio::spawn(async move {
-                let _ = tokio::time::timeout(CONNECT_TIMEOUT, stale.shutdown()).await;
-            });
+        match idle {
+            Some(session) => Ok(session),
+            None => Session::open(&self.0.endpoint, CONNECT_TIMEOUT.min(self.0.deadline)).await,
         }
+    }
+
+    /// Back to the pool, unless it can carry no more messages.
+    fn park(&self, mut session: Session) {
+        if !session.usable {
+            return;
+        }
+        session.reused = true;
+        session.idle_since = std::time::Instant::now();
+        let mut idle = self.0.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < self.0.connections {
+            idle.push(session);
+        }
+    }
+
+    /// Starts, once, the task that closes connections idle for longer than
+    /// [`IDLE_TIMEOUT`]. It holds the pool weakly and ends with it.
+    fn reap_later(&self) {
+        if self.0.reaping.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let pool: Weak<SmtpInner> = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(IDLE_TIMEOUT / 2).await;
+                let Some(pool) = pool.upgrade() else {
+                    return;
+                };
+                pool.close_expired().await;
+            }
+        });
+    }
+
+    fn timed_out(&self) -> SendError {
         SendError::Transient(format!(
-            "{}: no answer within {} s; its connections were closed",
+            "{}: no answer within {} s; the connection was closed",
             self.0.server,
             self.0.deadline.as_secs()
         ))
@@ -241,7 +282,19 @@ impl Smtp {
     /// 5xx is permanent, except a refused login (530, 534, 535, 538): every message would
     /// fail the same way until the password is fixed, so none should be dropped for it.
     /// Everything else (4xx, network, TLS, timeouts, garbled replies) is transient.
-    fn classify(&self, error: &smtp::Error) -> SendError {
+    fn classify(&self, failure: &Failure) -> SendError {
+        let error = match failure {
+            Failure::Smtp(error) | Failure::Stale(error) => error,
+            Failure::Connect(error) => {
+                return SendError::Transient(format!(
+                    "{}: could not connect: {error}",
+                    self.0.server
+                ));
+            }
+            Failure::Unsupported(what) => {
+                return SendError::Transient(format!("{}: {what}", self.0.server));
+            }
+        };
         let text = format!(
             "{}: {}",
             self.0.server,
@@ -255,6 +308,33 @@ impl Smtp {
             _ if error.is_permanent() => SendError::Permanent(text),
             _ => SendError::Transient(text),
         }
+    }
+}
+
+impl SmtpInner {
+    /// Closes, politely with QUIT, the connections idle for longer than [`IDLE_TIMEOUT`].
+    /// Each is closed under a permit, so that no send opens one more in the meantime;
+    /// while sends hold every permit, they drop expired connections themselves.
+    async fn close_expired(&self) {
+        while let Ok(_permit) = self.permits.try_acquire() {
+            let expired = {
+                let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+                idle.iter()
+                    .position(|session| session.idle_since.elapsed() >= IDLE_TIMEOUT)
+                    .map(|i| idle.remove(i))
+            };
+            let Some(session) = expired else {
+                return;
+            };
+            let _ = tokio::time::timeout(QUIT_TIMEOUT, session.quit()).await;
+        }
+    }
+
+    fn idle_count(&self) -> usize {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 }
 
@@ -286,9 +366,10 @@ fn scrub(text: &str, secrets: &[String]) -> String {
         })
 }
 
-/// What Midad checks in an SMTP URL before lettre reads it, so that a mistake is named
-/// plainly and a password is never sent in clear by accident.
+/// What Midad reads from an SMTP URL, checked so that a mistake is named plainly and a
+/// password is never sent in clear by accident.
 struct SmtpUrl {
+    endpoint: Endpoint,
     server: String,
     connections: usize,
     deadline: Duration,
@@ -334,12 +415,58 @@ impl SmtpUrl {
             ("smtp", Some(_)) => smtp::SUBMISSION_PORT,
             _ => smtp::SMTP_PORT,
         });
+        // What to resolve and what the certificate must name: an IPv6 address without
+        // its URL brackets.
+        let bare_host = match parsed.host() {
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            _ => host.to_owned(),
+        };
+        let tls_for = |host: &str| {
+            TlsParameters::new(host.to_owned())
+                .map_err(|e| bad(format!("TLS could not be set up for {host}: {e}")))
+        };
+        let security = match (scheme, tls.as_deref()) {
+            ("smtps", _) => Security::Implicit(tls_for(&bare_host)?),
+            (_, Some(mode)) => Security::StartTls {
+                tls: tls_for(&bare_host)?,
+                required: mode == "required",
+            },
+            _ => Security::Plain,
+        };
+        // As lettre reads it: the path, if any, is the name we give in EHLO.
+        let hello = match parsed.path().trim_matches('/') {
+            "" => ClientId::default(),
+            name => ClientId::Domain(name.to_owned()),
+        };
         Ok(SmtpUrl {
+            endpoint: Endpoint {
+                host: bare_host,
+                port,
+                hello,
+                security,
+                credentials: Self::credentials(parsed)?,
+            },
             server: format!("{host}:{port}"),
             connections,
             deadline,
             secrets,
         })
+    }
+
+    /// The user and password, percent-decoded, if the URL has them.
+    fn credentials(parsed: &Url) -> Result<Option<Credentials>, MailError> {
+        let Some(password) = parsed.password() else {
+            return Ok(None);
+        };
+        let decode = |raw: &str, what: &str| {
+            String::from_utf8(percent_decode_bytes(raw)).map_err(|_| {
+                MailError::BadSmtpUrl(format!("the {what} is not UTF-8 once percent-decoded"))
+            })
+        };
+        Ok(Some(Credentials::new(
+            decode(parsed.username(), "user")?,
+            decode(password, "password")?,
+        )))
     }
 
     /// The `tls` parameter, after refusing any parameter lettre or Midad would not read.
@@ -424,6 +551,10 @@ fn is_loopback(host: &str) -> bool {
 
 /// `%XX` sequences decoded, as lettre decodes the password; anything malformed is kept.
 fn percent_decode(raw: &str) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(raw)).into_owned()
+}
+
+fn percent_decode_bytes(raw: &str) -> Vec<u8> {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -443,7 +574,7 @@ fn percent_decode(raw: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 #[cfg(test)]
