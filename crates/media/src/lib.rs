@@ -215,22 +215,28 @@ pub struct Stored {
     pub variants: Vec<u32>,
 }
 
-/// Stores `bytes` under `root/YYYY/MM/<hash>-<name>.<ext>`. The name carries a hash of the
-/// content, so the same file stored twice lands on the same path (imports stay idempotent)
-/// and a changed file gets a new URL (caches never serve the old one).
-pub fn store(
-    root: &Path,
+/// Where [`store`] would put a file, without making its copies: an importer asks first, so
+/// a file it already has costs no resizing.
+pub fn planned_path(
     bytes: &[u8],
     original_name: &str,
     year: i32,
     month: u32,
-) -> Result<Stored, MediaError> {
+) -> Result<String, MediaError> {
+    prepare(bytes, original_name, year, month).map(|(_, _, rel)| rel)
+}
+
+/// Checks a file, strips what a camera recorded (the GPS position…: it is not published)
+/// and names it by its content.
+fn prepare(
+    bytes: &[u8],
+    original_name: &str,
+    year: i32,
+    month: u32,
+) -> Result<(Inspected, Vec<u8>, String), MediaError> {
     let inspected = inspect(bytes)?;
     variants::check_pixels(&inspected)?;
-    // What a camera recorded (the GPS position…) is not published.
     let cleaned = variants::strip_metadata(bytes, inspected.kind);
-    let bytes = cleaned.as_slice();
-    let made = variants::make(bytes, &inspected)?;
     let stem = Path::new(original_name)
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -242,10 +248,26 @@ pub fn store(
     let name: String = name.chars().take(60).collect();
     let rel = format!(
         "{year:04}/{month:02}/{:016x}-{}.{}",
-        fnv1a(bytes),
+        fnv1a(&cleaned),
         name.trim_end_matches('-'),
         inspected.kind.extension()
     );
+    Ok((inspected, cleaned, rel))
+}
+
+/// Stores `bytes` under `root/YYYY/MM/<hash>-<name>.<ext>`. The name carries a hash of the
+/// content, so the same file stored twice lands on the same path (imports stay idempotent)
+/// and a changed file gets a new URL (caches never serve the old one).
+pub fn store(
+    root: &Path,
+    bytes: &[u8],
+    original_name: &str,
+    year: i32,
+    month: u32,
+) -> Result<Stored, MediaError> {
+    let (inspected, cleaned, rel) = prepare(bytes, original_name, year, month)?;
+    let bytes = cleaned.as_slice();
+    let made = variants::make(bytes, &inspected)?;
     // Variants first: once the original is in place, its copies are too.
     for v in &made {
         write_once(

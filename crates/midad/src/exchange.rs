@@ -396,6 +396,17 @@ async fn store_media(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    // A file already stored (a second import) is found before any resizing.
+    let planned = midad_media::planned_path(&bytes, &name, when.year(), when.month())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if let Some(existing) = tx
+        .media_by_path(&planned)
+        .await
+        .map_err(anyhow::Error::from)?
+        && media_dir.join(&existing.path).is_file()
+    {
+        return Ok(existing);
+    }
     let stored = midad_media::store(media_dir, &bytes, &name, when.year(), when.month())
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     if let Some(existing) = tx
@@ -543,8 +554,12 @@ async fn write_item(
     let kind = data.kind.as_str();
     Ok(match existing {
         Some(current) => {
-            // Keep what the line does not say: the address and the publication time.
-            if r.slug.is_none() {
+            // Keep what the line does not say: the address and the publication time. A slug
+            // the site had to number (`…-2`, another item had it) is the line's slug too.
+            if r.slug
+                .as_deref()
+                .is_none_or(|s| numbered_variant(&current.data.slug, &midad_arabic::slugify(s)))
+            {
                 data.slug = current.data.slug.clone();
             }
             if data.published_at.is_none() {
@@ -577,6 +592,15 @@ async fn write_item(
             Written::Created(article.id)
         }
     })
+}
+
+/// Whether `slug` is `wanted`, or `wanted` numbered to keep it unique (`wanted-2`).
+fn numbered_variant(slug: &str, wanted: &str) -> bool {
+    slug == wanted
+        || slug
+            .strip_prefix(wanted)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn refused_or_failed(e: midad_store::StoreError) -> Failure {
@@ -714,4 +738,19 @@ pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result
     std::fs::write(&tmp, out)?;
     std::fs::rename(&tmp, file)?;
     Ok(articles.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered_variant;
+
+    #[test]
+    fn numbered_slugs_are_the_same_address() {
+        assert!(numbered_variant("خبر", "خبر"));
+        assert!(numbered_variant("خبر-2", "خبر"));
+        assert!(numbered_variant("خبر-12", "خبر"));
+        assert!(!numbered_variant("خبر-عاجل", "خبر"));
+        assert!(!numbered_variant("خبر-", "خبر"));
+        assert!(!numbered_variant("اخر", "خبر"));
+    }
 }

@@ -133,8 +133,9 @@ fn opening(text: &str, at: usize) -> Option<Opening<'_>> {
     if !(next.is_ascii_whitespace() || next == b']' || next == b'/') {
         return None;
     }
-    let window = &text[name_end..text.len().min(name_end + MAX_TAG_LENGTH)];
-    let close = name_end + window.find(']')?;
+    // Searched in bytes: a window cut at a fixed length may end inside a letter.
+    let limit = text.len().min(name_end + MAX_TAG_LENGTH);
+    let close = name_end + bytes[name_end..limit].iter().position(|b| *b == b']')?;
     let inside = text[name_end..close].trim_end();
     let inside = inside.strip_suffix('/').unwrap_or(inside);
     Some(Opening {
@@ -294,6 +295,25 @@ fn gallery(opening: &Opening<'_>, lookup: &dyn AttachmentLookup, report: &mut Re
 mod tests {
     use super::super::{AttachmentInfo, NoAttachments};
     use super::*;
+
+    /// A long Arabic text after a shortcode: the search for its `]` must not cut a letter
+    /// in two, wherever the window ends.
+    #[test]
+    fn long_arabic_text_after_a_shortcode() {
+        for pad in ["", "x", "xx", "xxx"] {
+            let text = format!(
+                "[embed]https://www.youtube.com/watch?v=abcdefghijk[/embed]\n\n{pad}{}",
+                "ب".repeat(2100)
+            );
+            let out = expand(&text, &NoAttachments, &mut Report::default());
+            assert!(
+                out.contains("https://www.youtube.com/watch?v=abcdefghijk"),
+                "{pad}"
+            );
+            let unclosed = format!("[caption id=\"x\"{pad}{}", "ب".repeat(2100));
+            let _ = expand(&unclosed, &NoAttachments, &mut Report::default());
+        }
+    }
 
     struct Three;
 
