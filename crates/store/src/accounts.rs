@@ -574,3 +574,71 @@ impl Store {
         Ok(())
     }
 }
+
+/// What the editor saved by itself for one article and one person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Autosave {
+    /// The article's version the edit started from.
+    pub version: i64,
+    /// The editing form, as JSON.
+    pub data: String,
+    pub saved_at: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn put_autosave(
+        &self,
+        article_id: Id,
+        user_id: Id,
+        version: i64,
+        data: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query(
+                "INSERT INTO autosaves (article_id, user_id, version, data, saved_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (article_id, user_id) DO UPDATE SET version = excluded.version, \
+                 data = excluded.data, saved_at = excluded.saved_at",
+            )
+            .bind(article_id)
+            .bind(user_id)
+            .bind(version)
+            .bind(data)
+            .bind(now)
+            .execute(db)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn autosave(&self, article_id: Id, user_id: Id) -> Result<Option<Autosave>> {
+        Ok(dispatch!(self.pools(), |db| {
+            match sqlx::query(
+                "SELECT version, data, saved_at FROM autosaves WHERE article_id = $1 AND user_id = $2",
+            )
+            .bind(article_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?
+            {
+                Some(r) => Some(Autosave {
+                    version: r.int("version")?,
+                    data: r.text("data")?,
+                    saved_at: r.time("saved_at")?,
+                }),
+                None => None,
+            }
+        }))
+    }
+
+    pub async fn delete_autosave(&self, article_id: Id, user_id: Id) -> Result<()> {
+        on_writer!(self.pools(), |db| {
+            sqlx::query("DELETE FROM autosaves WHERE article_id = $1 AND user_id = $2")
+                .bind(article_id)
+                .bind(user_id)
+                .execute(db)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -15,7 +15,7 @@ mod scheduler;
 mod views;
 mod write;
 
-pub use accounts::{AuditEntry, Named, NewSession, Revision, Session, TwoFactor};
+pub use accounts::{AuditEntry, Autosave, Named, NewSession, Revision, Session, TwoFactor};
 pub use backup::{BackupReport, backup_to, restore_from};
 pub use newsletter::{
     Lists, NewMessage, QueuedMessage, SENDER_LOCK, Send, SignUp, Subscriber, SubscriberQuery,

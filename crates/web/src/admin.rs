@@ -47,6 +47,10 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         )
         .route("/admin/articles/{id}/preview", get(crate::editor::preview))
         .route(
+            "/admin/articles/{id}/autosave",
+            axum::routing::post(crate::editor::autosave),
+        )
+        .route(
             "/admin/articles/{id}/revisions/{version}",
             get(crate::editor::revision),
         )

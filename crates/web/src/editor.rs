@@ -226,6 +226,22 @@ async fn editor_page(
     problems: Vec<String>,
     conflict: bool,
 ) -> Result<Response, WebError> {
+    editor_page_with(app, user, status, article, form, problems, conflict, None).await
+}
+
+/// The editor, with what the autosave holds when it is newer than the article (`banner`:
+/// offered for restoring, or `restored`: on screen).
+#[allow(clippy::too_many_arguments)]
+async fn editor_page_with(
+    app: &App,
+    user: &CurrentUser,
+    status: StatusCode,
+    article: Option<&Article>,
+    form: &EditForm,
+    problems: Vec<String>,
+    conflict: bool,
+    autosaved: Option<minijinja::Value>,
+) -> Result<Response, WebError> {
     let ctx = site::context(app).await?;
     let sections: Vec<_> = ctx
         .sections
@@ -284,6 +300,7 @@ async fn editor_page(
             problems => problems,
             conflict => conflict,
             revisions => revisions,
+            autosaved => autosaved,
             can => context! {
                 publish => may_publish(user, article),
                 flag => allowed(user, Action::FlagBreaking),
@@ -317,10 +334,17 @@ async fn load(app: &App, id: &str) -> Result<Article, WebError> {
     app.store.article(id).await?.ok_or(WebError::NotFound)
 }
 
+#[derive(Deserialize, Default)]
+pub(crate) struct EditParams {
+    #[serde(default)]
+    restore: String,
+}
+
 pub(crate) async fn edit_form(
     State(app): State<Arc<App>>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<EditParams>,
 ) -> Result<Response, WebError> {
     let a = load(&app, &id).await?;
     if !may_edit(&user, &a) {
@@ -334,8 +358,33 @@ pub(crate) async fn edit_form(
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
-    let form = form_of(&a, &tags, ctx.locale.tz);
-    editor_page(
+    let mut form = form_of(&a, &tags, ctx.locale.tz);
+    // An autosave newer than the article is offered (or, asked for, put on screen: its
+    // version is the one it started from, so saving it over a newer version is refused).
+    let autosave = app
+        .store
+        .autosave(a.id, user.session.user.id)
+        .await?
+        .filter(|s| s.saved_at > a.modified_at);
+    let autosaved = match autosave {
+        Some(saved) => {
+            let at = ctx.locale.date_time(saved.saved_at);
+            if params.restore == "autosave"
+                && let Ok(mut restored) = serde_json::from_str::<EditForm>(&saved.data)
+            {
+                restored.version = Some(saved.version.to_string());
+                restored.kind = form.kind.clone();
+                form = restored;
+                Some(context! { at => at, restored => true })
+            } else {
+                Some(
+                    context! { at => at, restored => false, url => format!("/admin/articles/{}?restore=autosave", a.id) },
+                )
+            }
+        }
+        None => None,
+    };
+    editor_page_with(
         &app,
         &user,
         StatusCode::OK,
@@ -343,8 +392,90 @@ pub(crate) async fn edit_form(
         &form,
         Vec::new(),
         false,
+        autosaved,
     )
     .await
+}
+
+/// Saves the form as it is, without a revision or a new version, for the person editing
+/// (every few seconds, and when they leave the page). Answers JSON: `saved_at`, or the
+/// version conflict when someone else saved in between.
+pub(crate) async fn autosave(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    user: CurrentUser,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    let a = load(&app, &id).await?;
+    let Some(form) = read_any_form(request).await else {
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({ "error": "form_unreadable" })),
+        )
+            .into_response());
+    };
+    if !crate::auth::same(&form.csrf, &user.session.csrf) {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({ "error": "csrf" })),
+        )
+            .into_response());
+    }
+    if !may_edit(&user, &a) {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({ "error": "forbidden" })),
+        )
+            .into_response());
+    }
+    let version = form
+        .version
+        .as_deref()
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    if version.is_some_and(|v| v != a.version) {
+        return Ok((
+            StatusCode::CONFLICT,
+            axum::Json(serde_json::json!({ "error": "version_conflict", "current": a.version })),
+        )
+            .into_response());
+    }
+    let mut kept = form;
+    kept.csrf.clear();
+    kept.action.clear();
+    let data = serde_json::to_string(&kept).map_err(|e| WebError::Internal(e.to_string()))?;
+    let now = app.now();
+    app.store
+        .put_autosave(a.id, user.session.user.id, a.version, &data, now)
+        .await?;
+    let ctx = site::context(&app).await?;
+    Ok(axum::Json(serde_json::json!({ "saved_at": ctx.locale.date_time(now) })).into_response())
+}
+
+/// The editing form from a URL-encoded body or a multipart one (`navigator.sendBeacon`
+/// with a `FormData` sends the latter).
+async fn read_any_form(request: axum::extract::Request) -> Option<EditForm> {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !multipart {
+        return axum::extract::Form::<EditForm>::from_request(request, &())
+            .await
+            .ok()
+            .map(|f| f.0);
+    }
+    let mut fields = axum::extract::Multipart::from_request(request, &())
+        .await
+        .ok()?;
+    let mut map = serde_json::Map::new();
+    while let Ok(Some(field)) = fields.next_field().await {
+        let name = field.name().unwrap_or("").to_string();
+        let value = field.text().await.ok()?;
+        map.insert(name, serde_json::Value::String(value));
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).ok()
 }
 
 pub(crate) async fn create(
@@ -556,6 +687,10 @@ async fn save(
     tx.insert_revision(&saved, Some(user.session.user.id))
         .await?;
     tx.commit().await?;
+    // What was typed is now the article: the autosave has served.
+    app.store
+        .delete_autosave(saved.id, user.session.user.id)
+        .await?;
     if old_status != Some(saved.data.status) {
         app.store
             .audit(

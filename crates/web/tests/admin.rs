@@ -1851,3 +1851,135 @@ async fn old_addresses_answer_301_and_administrators_manage_them() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
+    let a = admin().await;
+    add_user(
+        &a.store,
+        "ed@news.example",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    add_user(
+        &a.store,
+        "ed2@news.example",
+        Role::Editor,
+        "second editor password",
+    )
+    .await;
+    let s = sign_in(&a, "ed@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&s)).await.body);
+    let created = post(
+        &a,
+        "/admin/articles",
+        Some(&s),
+        &article_form(&csrf, "save", "مسودة الخبر", "<p>الفقرة الأولى</p>"),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let path = created.header("location");
+    let editor = get(&a, &path, Some(&s)).await.body;
+    assert!(editor.contains(&format!("data-autosave-url=\"{path}/autosave\"")));
+    let version = field(&editor, "version");
+
+    // Typing continues; the editor saves by itself. Without the session's token: refused.
+    let mut typed = article_form(
+        &csrf,
+        "",
+        "مسودة الخبر",
+        "<p>الفقرة الأولى</p><p>فقرة كُتبت ولم تُحفظ</p>",
+    );
+    typed.push(("version", &version));
+    let forged: Vec<(&str, &str)> = typed
+        .iter()
+        .map(|(k, v)| {
+            if *k == "csrf" {
+                (*k, "forged")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    assert_eq!(
+        post(&a, &format!("{path}/autosave"), Some(&s), &forged)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let saved = post(&a, &format!("{path}/autosave"), Some(&s), &typed).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert!(saved.body.contains("\"saved_at\""), "{}", saved.body);
+    // Nothing changed on the article itself: no new version, no revision.
+    let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(
+        a.store
+            .article(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+            .to_string(),
+        version
+    );
+
+    // Back in the editor (the tab was closed): the copy is offered, and restored on asking.
+    let offered = get(&a, &path, Some(&s)).await.body;
+    assert!(offered.contains("حفظها المحرر تلقائيًا"), "{offered}");
+    assert!(!offered.contains("فقرة كُتبت ولم تُحفظ"));
+    let restored = get(&a, &format!("{path}?restore=autosave"), Some(&s))
+        .await
+        .body;
+    assert!(restored.contains("فقرة كُتبت ولم تُحفظ"));
+    // Another editor has no such copy.
+    let s2 = sign_in(&a, "ed2@news.example", "second editor password")
+        .await
+        .session()
+        .unwrap();
+    assert!(
+        !get(&a, &path, Some(&s2))
+            .await
+            .body
+            .contains("حفظها المحرر تلقائيًا")
+    );
+
+    // The other editor saves a new version: an autosave of the old one is refused (409).
+    let csrf2 = csrf_of(&get(&a, "/admin", Some(&s2)).await.body);
+    let mut theirs = article_form(&csrf2, "save", "مسودة الخبر", "<p>نص الزميل</p>");
+    theirs.push(("version", &version));
+    assert_eq!(
+        post(&a, &path, Some(&s2), &theirs).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let late = post(&a, &format!("{path}/autosave"), Some(&s), &typed).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(late.body.contains("version_conflict"));
+
+    // A save by its owner ends the autosave.
+    let fresh = field(&get(&a, &path, Some(&s)).await.body, "version");
+    let mut mine = article_form(&csrf, "save", "مسودة الخبر", "<p>النص النهائي</p>");
+    mine.push(("version", &fresh));
+    assert_eq!(
+        post(&a, &path, Some(&s), &mine).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        a.store
+            .autosave(
+                id,
+                a.store
+                    .user_by_email("ed@news.example")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -419,7 +419,10 @@ async fn subscribers_are_imported_after_a_preview_and_exported() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(report.contains("المضافون: ٢") && report.contains("السطور المرفوضة: ٣"), "{report}");
+    assert!(
+        report.contains("المضافون: ٢") && report.contains("السطور المرفوضة: ٣"),
+        "{report}"
+    );
     let two = s
         .store
         .subscriber_by_email("two@example.com")
