@@ -153,11 +153,14 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
+/// The export being read, with its progress counted.
+type Wxr = WxrReader<BufReader<Counted<BufReader<File>>>>;
+
 fn reader(
     file: &Path,
     message: &'static str,
     progress: bool,
-) -> Result<(WxrReader<BufReader<Counted<BufReader<File>>>>, ProgressBar), Failure> {
+) -> Result<(Wxr, ProgressBar), Failure> {
     let (input, size) = open(file)?;
     let bar = bytes_bar(size, progress, message);
     let counted = Counted {

@@ -1883,7 +1883,7 @@ async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
     .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     let path = created.header("location");
-    let editor = get(&a, &path, Some(&s)).await.body;
+    let editor = get(&a, path, Some(&s)).await.body;
     assert!(editor.contains(&format!("data-autosave-url=\"{path}/autosave\"")));
     let version = field(&editor, "version");
 
@@ -1928,7 +1928,7 @@ async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
     );
 
     // Back in the editor (the tab was closed): the copy is offered, and restored on asking.
-    let offered = get(&a, &path, Some(&s)).await.body;
+    let offered = get(&a, path, Some(&s)).await.body;
     assert!(offered.contains("حفظها المحرر تلقائيًا"), "{offered}");
     assert!(!offered.contains("فقرة كُتبت ولم تُحفظ"));
     let restored = get(&a, &format!("{path}?restore=autosave"), Some(&s))
@@ -1941,7 +1941,7 @@ async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
         .session()
         .unwrap();
     assert!(
-        !get(&a, &path, Some(&s2))
+        !get(&a, path, Some(&s2))
             .await
             .body
             .contains("حفظها المحرر تلقائيًا")
@@ -1952,7 +1952,7 @@ async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
     let mut theirs = article_form(&csrf2, "save", "مسودة الخبر", "<p>نص الزميل</p>");
     theirs.push(("version", &version));
     assert_eq!(
-        post(&a, &path, Some(&s2), &theirs).await.status,
+        post(&a, path, Some(&s2), &theirs).await.status,
         StatusCode::SEE_OTHER
     );
     let late = post(&a, &format!("{path}/autosave"), Some(&s), &typed).await;
@@ -1960,11 +1960,11 @@ async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
     assert!(late.body.contains("version_conflict"));
 
     // A save by its owner ends the autosave.
-    let fresh = field(&get(&a, &path, Some(&s)).await.body, "version");
+    let fresh = field(&get(&a, path, Some(&s)).await.body, "version");
     let mut mine = article_form(&csrf, "save", "مسودة الخبر", "<p>النص النهائي</p>");
     mine.push(("version", &fresh));
     assert_eq!(
-        post(&a, &path, Some(&s), &mine).await.status,
+        post(&a, path, Some(&s), &mine).await.status,
         StatusCode::SEE_OTHER
     );
     assert!(
