@@ -70,6 +70,8 @@ struct Attachment {
     file: Option<String>,
     alt: String,
     caption: String,
+    /// The photographer or agency, from the image's embedded metadata.
+    credit: String,
     parent: i64,
     link: String,
     when: Option<DateTime<Utc>>,
@@ -222,6 +224,10 @@ fn survey(file: &Path, options: &WpOptions) -> Result<Survey, Failure> {
                                 .unwrap_or_default()
                                 .to_string(),
                             caption: item.excerpt.clone(),
+                            credit: item
+                                .meta("_wp_attachment_metadata")
+                                .and_then(|m| php_string(m, "credit"))
+                                .unwrap_or_default(),
                             parent: item.post_parent,
                             link: item.link.clone(),
                             when: midad_wordpress::item_time(&item, Tz::UTC),
@@ -263,6 +269,17 @@ fn survey(file: &Path, options: &WpOptions) -> Result<Survey, Failure> {
     bar.finish_and_clear();
     s.summary = wxr.into_summary();
     Ok(s)
+}
+
+/// A string value of a PHP-serialized array (`…s:6:"credit";s:9:"AFP/Reuters";…`), read by
+/// its declared byte length; `None` when absent or malformed.
+fn php_string(serialized: &str, key: &str) -> Option<String> {
+    let marker = format!("s:{}:\"{key}\";s:", key.len());
+    let rest = &serialized[serialized.find(&marker)? + marker.len()..];
+    let (len, rest) = rest.split_once(':')?;
+    let len: usize = len.parse().ok()?;
+    let value = rest.strip_prefix('"')?.as_bytes().get(..len)?;
+    String::from_utf8(value.to_vec()).ok()
 }
 
 /// Whether a path the export names stays inside the uploads folder once joined to it: the
@@ -740,7 +757,7 @@ async fn import_attachments(
         let meta = (
             Some(a.alt.clone()).filter(|s| !s.trim().is_empty()),
             Some(a.caption.clone()).filter(|s| !s.trim().is_empty()),
-            None,
+            Some(a.credit.clone()).filter(|s| !s.trim().is_empty()),
         );
         match writer.media(tx, &path, when, meta).await {
             Ok(media) => {
@@ -897,6 +914,7 @@ async fn import_item(
     let mut image_id = None;
     let mut image_caption = None;
     let mut image_alt = None;
+    let mut image_credit = None;
     if let Some(thumb) = item.thumbnail_id() {
         match ctx.media.get(&thumb) {
             Some(media) => {
@@ -904,6 +922,7 @@ async fn import_item(
                 let a = &survey.attachments[&thumb];
                 image_caption = Some(a.caption.clone()).filter(|s| !s.trim().is_empty());
                 image_alt = Some(a.alt.clone()).filter(|s| !s.trim().is_empty());
+                image_credit = Some(a.credit.clone()).filter(|s| !s.trim().is_empty());
             }
             None if ctx.options.uploads.is_some() => {
                 report.note("featured images not found", label(item));
@@ -994,6 +1013,7 @@ async fn import_item(
         authors,
         image_caption,
         image_alt,
+        image_credit,
         parent,
         featured: item.is_sticky,
         external_id: Some(format!("wp-{}", item.post_id)),
@@ -1287,6 +1307,15 @@ mod tests {
         );
         assert_eq!(site_relative("http://old.example.evil/a", blog), None);
         assert_eq!(site_relative("http://other.example/a", blog), None);
+    }
+
+    #[test]
+    fn credits_are_read_from_the_image_metadata() {
+        let meta = r#"a:2:{s:4:"file";s:5:"a.jpg";s:10:"image_meta";a:2:{s:6:"credit";s:12:"وكالة 5";s:7:"caption";s:0:"";}}"#;
+        assert_eq!(php_string(meta, "credit").as_deref(), Some("وكالة 5"));
+        assert_eq!(php_string(meta, "caption").as_deref(), Some(""));
+        assert_eq!(php_string(meta, "camera"), None);
+        assert_eq!(php_string(r#"s:6:"credit";s:99:"short""#, "credit"), None);
     }
 
     #[test]
