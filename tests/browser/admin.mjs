@@ -4,11 +4,13 @@
 //
 // BASE_URL is a running Midad with the demo content (`midad serve --demo`) and an owner
 // account. The script signs in through the form, uploads a photo, writes and schedules an
-// Arabic article and watches it go live, then pushes a corpus of XSS payloads through every
-// text field of the editor and of the media library and looks for any of them running or
-// being inserted as markup on the public and the back-office pages. Prints one line per
-// check, PASS or FAIL with a detail, saves screenshots into ARTIFACTS_DIR, and exits non-zero
-// when any check failed.
+// Arabic article and watches it go live, then works the block editor (editor.js): an article
+// written with its toolbar and the keyboard and published, pastes from Google Docs and Word,
+// the autosave and its restore; then it pushes a corpus of XSS payloads through every text
+// field of the editor and of the media library (the body through the editor's «HTML source»
+// view, and pasted into the editor) and looks for any of them running or being inserted as
+// markup on the public and the back-office pages. Prints one line per check, PASS or FAIL with a
+// detail, saves screenshots into ARTIFACTS_DIR, and exits non-zero when any check failed.
 //
 // The XSS pages are loaded with the Content-Security-Policy bypassed, so that the escaping and
 // the sanitiser are tested on their own. Every payload is also typed as the address of a failed
@@ -181,6 +183,194 @@ async function refusalText(page) {
 
 const ARABIC = /[\u0600-\u06ff]/;
 
+// ------------------------------------------------------------------ the block editor
+
+/**
+ * Puts raw HTML into the article body through the editor's «HTML source» view (the textarea
+ * the form posts, shown instead of the block editor), as an editor would type markup by hand.
+ * Without the editor script the textarea is visible and filled directly.
+ */
+async function setBody(page, html) {
+  const toggle = page.locator('.editor-toolbar button[data-command="html"]');
+  if ((await toggle.count()) && (await toggle.getAttribute("aria-pressed")) !== "true") await toggle.click();
+  await page.fill("#body_html", html);
+}
+
+/** A real paste into the editor's surface: a ClipboardEvent carrying a DataTransfer. */
+async function pasteInto(page, { html, text }) {
+  return page.evaluate(({ html, text }) => {
+    const surface = document.querySelector(".editor-surface");
+    surface.focus();
+    const data = new DataTransfer();
+    if (html !== undefined) data.setData("text/html", html);
+    if (text !== undefined) data.setData("text/plain", text);
+    const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+    surface.dispatchEvent(event);
+    return event.defaultPrevented;
+  }, { html, text });
+}
+
+/**
+ * Runs in the page: what in `html` (a body the editor wrote) is outside the editor's
+ * allow-list. `extra` lists the elements allowed besides the text ones (images, dividers and
+ * embeds come from the library, the toolbar and the embed dialog, never from a paste). HTML blocks (`div.body-html`: a table
+ * kept from a stored body) are left to the server's sanitiser and not looked into.
+ */
+function outsideAllowList({ html, extra }) {
+  const allowed = new Set(["p", "h2", "h3", "h4", "blockquote", "cite", "ul", "ol", "li", "strong", "em", "a", "br", ...extra]);
+  const found = [];
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const walk = (el) => {
+    for (const c of el.children) {
+      const name = c.localName;
+      if (name === "div" && c.getAttribute("class") === "body-html" && extra.includes("div")) continue;
+      if (!allowed.has(name)) found.push(`<${name}>`);
+      for (const a of c.attributes) {
+        const ok =
+          (name === "a" && a.name === "href" && /^(https?:\/\/|mailto:|\/(?![/\\]))/i.test(a.value)) ||
+          (name === "img" && (a.name === "alt" || (a.name === "src" && !/^[\s\u0000-\u001f]*(javascript|vbscript|data):/i.test(a.value)))) ||
+          (name === "figure" && (a.name === "data-media-id" || (a.name === "class" && a.value === "embed") || a.name === "data-embed-url")) ||
+          (name === "span" && a.name === "class" && a.value === "credit");
+        if (!ok) found.push(`${name}[${a.name}="${a.value.slice(0, 40)}"]`);
+      }
+      walk(c);
+    }
+  };
+  walk(doc.body);
+  for (const el of doc.head.children) found.push(`<${el.localName}> in head`);
+  return found;
+}
+
+// What Google Docs puts on the clipboard (Chrome, a document written right to left): one
+// <b id="docs-internal-guid-…" style="font-weight:normal"> around everything, every run of
+// text a <span> with its whole style, bold and italic as font-weight:700 and
+// font-style:italic, list items holding a <p role="presentation">, <br>s between blocks, and
+// a picture from Google's servers.
+const DOCS_SPAN = (extra = "") =>
+  `font-size:11pt;font-family:Arial,sans-serif;color:#000000;background-color:transparent;font-variant:normal;text-decoration:none;vertical-align:baseline;white-space:pre;white-space:pre-wrap;${extra}`;
+const DOCS_P = 'dir="rtl" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;text-align:right;"';
+const DOCS_HTML =
+  `<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-5c2a1f3e-7fff-1b2c-88d1-2f0e4a9b6c11">` +
+  `<h1 dir="rtl" style="line-height:1.38;margin-top:20pt;margin-bottom:6pt;text-align:right;"><span style="${DOCS_SPAN("font-size:20pt;font-weight:400;font-style:normal;")}">الحكومة تطلق برنامج الطاقة</span></h1>` +
+  `<p ${DOCS_P}><span style="${DOCS_SPAN("font-weight:400;font-style:normal;")}">أعلنت الحكومة اليوم عن </span><span style="${DOCS_SPAN("font-weight:700;font-style:normal;")}">برنامج وطني</span><span style="${DOCS_SPAN("font-weight:400;font-style:normal;")}"> لتشجيع </span><span style="${DOCS_SPAN("font-weight:400;font-style:italic;")}">الطاقة المتجددة</span><span style="${DOCS_SPAN("font-weight:400;font-style:normal;")}">، وفق </span><a href="https://example.org/report" style="text-decoration:none;"><span style="${DOCS_SPAN("color:#1155cc;font-weight:400;font-style:normal;text-decoration:underline;-webkit-text-decoration-skip:none;text-decoration-skip-ink:none;")}">التقرير الرسمي</span></a><span style="${DOCS_SPAN("font-weight:400;")}">.</span></p>` +
+  `<br><ul style="margin-top:0;margin-bottom:0;padding-inline-start:48px;">` +
+  `<li dir="rtl" style="list-style-type:disc;${DOCS_SPAN("font-weight:400;font-style:normal;")}" aria-level="1"><p ${DOCS_P} role="presentation"><span style="${DOCS_SPAN("font-weight:400;")}">ألواح شمسية في المدارس</span></p></li>` +
+  `<li dir="rtl" style="list-style-type:disc;${DOCS_SPAN("font-weight:400;font-style:normal;")}" aria-level="1"><p ${DOCS_P} role="presentation"><span style="${DOCS_SPAN("font-weight:400;")}">محطات رياح في الجنوب</span></p></li></ul>` +
+  `<br><h2 dir="rtl" style="line-height:1.38;margin-top:18pt;margin-bottom:6pt;text-align:right;"><span style="${DOCS_SPAN("font-size:16pt;font-weight:400;font-style:normal;")}">التمويل</span></h2>` +
+  `<p ${DOCS_P}><span style="${DOCS_SPAN("font-weight:400;")}">قال الوزير: </span><span style="${DOCS_SPAN("font-weight:700;font-style:italic;")}">لن نتأخر</span><span style="${DOCS_SPAN("font-weight:400;")}">.</span></p>` +
+  `<p ${DOCS_P}><span style="${DOCS_SPAN("font-weight:400;")}">Green Deal هو اسم الخطة</span><span style="${DOCS_SPAN("font-weight:400;")}"><br></span><span style="${DOCS_SPAN("font-weight:400;")}">سطر ثانٍ</span></p>` +
+  `<p ${DOCS_P}><span style="${DOCS_SPAN()}"><span style="border:none;display:inline-block;overflow:hidden;width:200px;height:100px;"><img src="https://lh7-us.googleusercontent.com/docsz/AD_4nXe" width="200" height="100" style="margin-left:0px;margin-top:0px;"></span></span></p>` +
+  `</b><br class="Apple-interchange-newline">`;
+const DOCS_EXPECTED = [
+  "<h2>الحكومة تطلق برنامج الطاقة</h2>",
+  '<p>أعلنت الحكومة اليوم عن <strong>برنامج وطني</strong> لتشجيع <em>الطاقة المتجددة</em>، وفق <a href="https://example.org/report">التقرير الرسمي</a>.</p>',
+  "<ul><li>ألواح شمسية في المدارس</li><li>محطات رياح في الجنوب</li></ul>",
+  "<h2>التمويل</h2>",
+  "<p>قال الوزير: <strong><em>لن نتأخر</em></strong>.</p>",
+  "<p>Green Deal هو اسم الخطة<br>سطر ثانٍ</p>",
+].join("\n");
+
+// What Word for Windows puts on the clipboard: a whole document with Office namespaces, a
+// <style> sheet inside a comment, <!--[if gte mso 9]><xml>, MsoNormal paragraphs with styled
+// <span lang=AR-SA>s and empty <o:p>s, list paragraphs (MsoListParagraphCxSpFirst/Middle/Last
+// with mso-list:l0 level1 lfo1) whose bullet or number sits in <![if !supportLists]> or
+// <!--[if !supportLists]--> with a mso-list:Ignore span, <font face=Wingdings>, and a picture
+// from the local disk.
+const WORD_LIST = (id, lfo, cls) =>
+  `class=${cls} dir=RTL style='margin-top:0cm;margin-right:36.0pt;margin-bottom:0cm;margin-left:0cm;margin-bottom:.0001pt;mso-add-space:auto;text-align:right;text-indent:-18.0pt;mso-list:${id} level1 ${lfo};direction:rtl;unicode-bidi:embed'`;
+const WORD_BULLET = `<![if !supportLists]><span style='font-family:Symbol;mso-fareast-font-family:Symbol;mso-bidi-font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span dir=RTL></span>`;
+const WORD_NUMBER = (n) => `<!--[if !supportLists]--><span lang=AR-SA style='mso-bidi-font-family:Calibri'><span style='mso-list:Ignore'>${n}.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp; </span></span></span><!--[endif]--><span dir=RTL></span>`;
+const WORD_HTML = `<html xmlns:v="urn:schemas-microsoft-com:vml"
+xmlns:o="urn:schemas-microsoft-com:office:office"
+xmlns:w="urn:schemas-microsoft-com:office:word"
+xmlns:m="http://schemas.microsoft.com/office/2004/12/omml"
+xmlns="http://www.w3.org/TR/REC-html40">
+<head>
+<meta http-equiv=Content-Type content="text/html; charset=utf-8">
+<meta name=ProgId content=Word.Document>
+<meta name=Generator content="Microsoft Word 15">
+<link rel=File-List href="file:///C:/Users/newsroom/AppData/Local/Temp/msohtmlclip1/01/clip_filelist.xml">
+<!--[if gte mso 9]><xml>
+ <o:OfficeDocumentSettings>
+  <o:AllowPNG/>
+ </o:OfficeDocumentSettings>
+</xml><![endif]-->
+<style>
+<!--
+ /* Font Definitions */
+ @font-face
+	{font-family:"Cambria Math";
+	panose-1:2 4 5 3 5 4 6 3 2 4;}
+p.MsoNormal, li.MsoNormal, div.MsoNormal
+	{margin-top:0cm;
+	margin-bottom:8.0pt;
+	text-align:right;
+	direction:rtl;
+	unicode-bidi:embed;
+	font-size:11.0pt;
+	font-family:"Calibri",sans-serif;}
+p.MsoListParagraph, li.MsoListParagraph, div.MsoListParagraph
+	{margin-right:36.0pt;
+	mso-add-space:auto;}
+ /* List Definitions */
+ @list l0
+	{mso-list-id:1083144652;
+	mso-list-type:hybrid;}
+@list l0:level1
+	{mso-level-number-format:bullet;
+	mso-level-text:\\F0B7;
+	font-family:Symbol;}
+-->
+</style>
+</head>
+
+<body lang=EN-US style='tab-interval:36.0pt;word-wrap:break-word'>
+<!--StartFragment-->
+
+<h1 dir=RTL><span lang=AR-SA style='font-family:"Times New Roman",serif;
+mso-ascii-font-family:"Times New Roman"'>تقرير الطاقة السنوي<o:p></o:p></span></h1>
+
+<p class=MsoNormal dir=RTL><span lang=AR-SA style='font-size:14.0pt;line-height:
+107%;font-family:"Arial",sans-serif;mso-ascii-font-family:Calibri'>أكدت الوزارة أن <b>الخطة</b> تسير
+وفق <i>الجدول الزمني</i>، وأن التفاصيل في <a href="https://example.org/energy">موقع الوزارة</a>.<o:p></o:p></span></p>
+
+<p ${WORD_LIST("l0", "lfo1", "MsoListParagraphCxSpFirst")}>${WORD_BULLET}<span
+lang=AR-SA style='font-family:"Arial",sans-serif'>خفض الانبعاثات<o:p></o:p></span></p>
+
+<p ${WORD_LIST("l0", "lfo1", "MsoListParagraphCxSpMiddle")}>${WORD_BULLET}<span
+lang=AR-SA>زيادة <b style='mso-bidi-font-weight:normal'>الكفاءة</b><o:p></o:p></span></p>
+
+<p ${WORD_LIST("l0", "lfo1", "MsoListParagraphCxSpLast")}>${WORD_BULLET}<span
+lang=AR-SA>دعم البحث العلمي<o:p></o:p></span></p>
+
+<p class=MsoNormal dir=RTL><span lang=AR-SA><o:p>&nbsp;</o:p></span></p>
+
+<p ${WORD_LIST("l1", "lfo2", "MsoListParagraphCxSpFirst")}>${WORD_NUMBER(1)}<span lang=AR-SA>المرحلة الأولى<o:p></o:p></span></p>
+
+<p ${WORD_LIST("l1", "lfo2", "MsoListParagraphCxSpLast")}>${WORD_NUMBER(2)}<span lang=AR-SA>المرحلة الثانية<o:p></o:p></span></p>
+
+<p class=MsoNormal dir=RTL><span lang=AR-SA style='mso-bidi-font-weight:bold'>ملاحظة: </span><span
+style='font-weight:bold'>نهاية</span> <span style='font-style:italic'>التقرير</span><span
+lang=EN-US dir=LTR><o:p></o:p></span></p>
+
+<p class=MsoNormal dir=RTL><font face="Wingdings">&#61607;</font><span class=SpellE>Midad</span> <img width=120 height=80 src="file:///C:/Users/newsroom/AppData/Local/Temp/msohtmlclip1/01/clip_image002.png"></p>
+
+<!--EndFragment-->
+</body>
+
+</html>`;
+const WORD_EXPECTED = [
+  "<h2>تقرير الطاقة السنوي</h2>",
+  '<p>أكدت الوزارة أن <strong>الخطة</strong> تسير وفق <em>الجدول الزمني</em>، وأن التفاصيل في <a href="https://example.org/energy">موقع الوزارة</a>.</p>',
+  "<ul><li>خفض الانبعاثات</li><li>زيادة <strong>الكفاءة</strong></li><li>دعم البحث العلمي</li></ul>",
+  "<ol><li>المرحلة الأولى</li><li>المرحلة الثانية</li></ol>",
+  "<p>ملاحظة: <strong>نهاية</strong> <em>التقرير</em></p>",
+  "<p>\uf0a7Midad</p>",
+].join("\n");
+
+/** What must never be left in a body written from a paste. */
+const PASTE_LEFTOVERS = [/style=/i, /class=/i, /<span/i, /<o:p/i, /<font/i, /docs-internal-guid/i, /<img/i, /<!--/, /supportLists/i, /mso-/i, /<meta/i, /<b[ >]/i, /<i[ >]/i];
+
 /** The time `ms` from now as `YYYY-MM-DDTHH:MM` in time zone `tz` (a datetime-local value). */
 function localMinute(date, tz) {
   const parts = new Intl.DateTimeFormat("en-CA", {
@@ -302,16 +492,22 @@ function inspectDocument(themeInit) {
   for (const el of document.querySelectorAll("[data-xss]")) {
     problems.push(`element with data-xss: ${short(el)} (in ${where(el)})`);
   }
-  // Scripts: the inline theme script in <head>, one JSON-LD block in <head>, /static/site.*.js.
+  // Scripts: the inline theme script in <head>, one JSON-LD block in <head>, /static/site.*.js
+  // and, on the article editor, /static/editor.*.js.
   let inline = 0;
   let ld = 0;
   let site = 0;
+  let editor = 0;
   for (const s of document.querySelectorAll("script")) {
     const src = s.getAttribute("src");
     const type = (s.getAttribute("type") || "").trim().toLowerCase();
     const inHead = s.parentElement === document.head;
     if (src !== null && /^\/static\/site\.[A-Za-z0-9]+\.js$/.test(src) && !type && s.attributes.length <= 2) {
       site++;
+      continue;
+    }
+    if (src !== null && /^\/static\/editor\.[A-Za-z0-9]+\.js$/.test(src) && !type && s.attributes.length <= 2) {
+      editor++;
       continue;
     }
     if (src === null && !type && inHead && s.textContent === themeInit && s.attributes.length === 0) {
@@ -329,8 +525,8 @@ function inspectDocument(themeInit) {
     }
     problems.push(`a script that is not the site's: ${short(s)} (in ${where(s)})`);
   }
-  if (inline > 1 || ld > 1 || site > 1) {
-    problems.push(`scripts repeated: ${inline} inline theme scripts, ${ld} JSON-LD blocks, ${site} site.js`);
+  if (inline > 1 || ld > 1 || site > 1 || editor > 1) {
+    problems.push(`scripts repeated: ${inline} inline theme scripts, ${ld} JSON-LD blocks, ${site} site.js, ${editor} editor.js`);
   }
   // Markup that can run code or take the page elsewhere.
   const dangerous =
@@ -576,7 +772,7 @@ async function main() {
     await page.fill("#title", story.title);
     await page.fill("#subtitle", story.subtitle);
     await page.fill("#excerpt", story.excerpt);
-    await page.fill("#body_html", story.body);
+    await setBody(page, story.body);
     const section = await page.$$eval("#section option", (os) => os.filter((o) => o.value).map((o) => [o.value, o.textContent.trim()])[0]);
     assert(section, "no section to choose");
     story.section = section[1];
@@ -681,6 +877,278 @@ async function main() {
     return `bold «خطة», link https://example.org/x, «Green Deal» in <i>, image ${info.natural}px wide from ${info.current.replace(ORIGIN, "")} (srcset ${info.srcset.split(",").length} widths), source, ${tags.length} tags; ${file}`;
   });
 
+  // f. The block editor (editor.js) around the body's textarea.
+  const written = {
+    title: `مقال كُتب في المحرر ${token}`,
+    heading: "خطة الطاقة في سطور",
+    link: { text: "بيان الوزارة", href: "https://example.org/bayan" },
+    items: ["ألواح شمسية", "محطات رياح"],
+    quote: "الطاقة النظيفة أولويتنا",
+    mixed: "قال الوزير إن Apple Inc. ستفتح فرعًا",
+  };
+  written.body = [
+    `<h2>${written.heading}</h2>`,
+    `<p>أعلنت الوزارة اليوم <strong>خطة</strong> جديدة، والتفاصيل في <a href="${written.link.href}">${written.link.text}</a>.</p>`,
+    `<ul>${written.items.map((i) => `<li>${i}</li>`).join("")}</ul>`,
+    `<blockquote><p>${written.quote}</p></blockquote>`,
+    "<hr>",
+    `<p>${written.mixed}</p>`,
+  ].join("\n");
+  const editorReady = await check("f. editor: the body is a block editor (RTL surface, toolbar with Arabic labels, the textarea hidden in the form)", async () => {
+    await page.goto(BASE + "/admin/articles/new");
+    await page.waitForSelector(".editor-surface[contenteditable=true]");
+    const info = await page.evaluate(() => {
+      const surface = document.querySelector(".editor-surface");
+      const textarea = document.querySelector("#body_html");
+      const buttons = [...document.querySelectorAll(".editor-toolbar button[data-command]")];
+      return {
+        dir: surface.getAttribute("dir"),
+        htmlDir: document.documentElement.dir,
+        hidden: textarea.hidden,
+        inForm: textarea.form && textarea.form.contains(surface),
+        name: textarea.name,
+        toolbarRole: document.querySelector(".editor-toolbar").getAttribute("role"),
+        labelled: !!document.getElementById(surface.getAttribute("aria-labelledby") || "-"),
+        buttons: buttons.map((b) => ({ command: b.dataset.command, text: b.textContent.trim(), title: b.title, pressed: b.getAttribute("aria-pressed"), type: b.type })),
+        api: typeof window.MidadEditor?.cleanPastedHtml,
+      };
+    });
+    assert(info.dir === info.htmlDir && info.dir === "rtl", `surface dir ${info.dir}, page dir ${info.htmlDir}`);
+    assert(info.hidden && info.inForm && info.name === "body_html", "the textarea is not hidden inside the form beside the editor");
+    assert(info.toolbarRole === "toolbar" && info.labelled, "toolbar role or the surface's label missing");
+    const want = ["paragraph", "heading", "subheading", "quote", "bullets", "numbers", "bold", "italic", "link", "divider", "image", "embed", "html"];
+    const have = info.buttons.map((b) => b.command);
+    assert(want.every((c) => have.includes(c)), `toolbar commands ${have.join(", ")}`);
+    for (const b of info.buttons) {
+      assert(b.type === "button" && b.title, `button ${b.command} has no title or is not type=button`);
+      if (b.command !== "html") assert(ARABIC.test(b.text), `button ${b.command} reads «${b.text}», not Arabic`);
+    }
+    assert(info.buttons.filter((b) => b.pressed !== null).length >= 10, "toggle buttons without aria-pressed");
+    assert(info.api === "function", "window.MidadEditor.cleanPastedHtml is missing");
+    return `${info.buttons.length} buttons: ${info.buttons.map((b) => b.text).join(" · ")}`;
+  });
+
+  await check("f. editor: an Arabic article written with the toolbar and the keyboard (heading, bold, link, list, quote, divider, a mixed line)", async () => {
+    assert(editorReady, "no editor");
+    await page.goto(BASE + "/admin/articles/new");
+    await page.fill("#title", written.title);
+    const pressed = (command) => page.getAttribute(`.editor-toolbar [data-command="${command}"]`, "aria-pressed");
+    await page.click(".editor-surface");
+    await page.click('.editor-toolbar [data-command="heading"]');
+    assert((await pressed("heading")) === "true", "«heading» not pressed in a heading");
+    await page.keyboard.type(written.heading);
+    await page.keyboard.press("Enter"); // a heading's Enter starts a paragraph
+    assert((await pressed("paragraph")) === "true", "Enter in a heading did not start a paragraph");
+    await page.keyboard.type("أعلنت الوزارة اليوم ");
+    await page.keyboard.press("Control+B");
+    await page.keyboard.type("خطة");
+    assert((await pressed("bold")) === "true", "«bold» not pressed while typing bold");
+    await page.keyboard.press("Control+B");
+    await page.keyboard.type(` جديدة، والتفاصيل في ${written.link.text}`);
+    // Shift+→ in right-to-left text selects backwards: the link's words.
+    for (let k = 0; k < written.link.text.length; k++) await page.keyboard.press("Shift+ArrowRight");
+    const selected = await page.evaluate(() => getSelection().toString());
+    assert(selected === written.link.text, `selected «${selected}»`);
+    await page.keyboard.press("Control+K");
+    await page.fill("#editor-url-input", "javascript:alert(1)");
+    await page.keyboard.press("Enter");
+    const refused = (await page.textContent("#editor-url-problem")).trim();
+    assert(ARABIC.test(refused), "a javascript: link was not refused with a message");
+    await page.fill("#editor-url-input", written.link.href);
+    await page.keyboard.press("Enter");
+    assert((await pressed("link")) === "true", "«link» not pressed on the link");
+    await page.keyboard.press("End");
+    await page.keyboard.type(".");
+    await page.keyboard.press("Enter");
+    await page.click('.editor-toolbar [data-command="bullets"]');
+    await page.keyboard.type(written.items[0]);
+    await page.keyboard.press("Enter");
+    await page.keyboard.type(written.items[1]);
+    assert((await pressed("bullets")) === "true", "«bulleted list» not pressed in the list");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter"); // twice: out of the list
+    assert((await pressed("paragraph")) === "true", "Enter twice did not leave the list");
+    await page.click('.editor-toolbar [data-command="quote"]');
+    await page.keyboard.type(written.quote);
+    await page.keyboard.press("Enter");
+    await page.click('.editor-toolbar [data-command="divider"]');
+    await page.keyboard.type(written.mixed);
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Backspace"); // an empty block goes with Backspace
+    const body = await page.inputValue("#body_html");
+    assert(body === written.body, `the textarea holds:\n${body}\nexpected:\n${written.body}`);
+    const blocks = await page.$$eval(".editor-surface > *", (els) => els.map((e) => `${e.localName}${e.getAttribute("dir") ? `[dir=${e.getAttribute("dir")}]` : ""}`));
+    assert(blocks.join(" ") === "h2[dir=auto] p[dir=auto] ul[dir=auto] blockquote[dir=auto] hr p[dir=auto]", `blocks ${blocks.join(" ")}`);
+    const section = await page.$$eval("#section option", (os) => os.filter((o) => o.value).map((o) => o.value)[0]);
+    if (section) await page.selectOption("#section", section);
+    await page.screenshot({ path: join(ARTIFACTS, "admin-editor-written.png"), fullPage: true });
+    const status = await submit(page, 'button[name="action"][value="publish"]');
+    assert(status === 303, `publishing answered ${status}: ${await refusalText(page)}`);
+    const m = /^\/admin\/articles\/(\d+)$/.exec(new URL(page.url()).pathname);
+    assert(m, `landed on ${page.url()}`);
+    written.id = m[1];
+    written.url = await page.getAttribute('main a[href^="/article/"]', "href");
+    return `article #${written.id} ${written.url}; blocks ${blocks.join(" ")}`;
+  });
+
+  await check("f. editor: the public page shows its heading, bold word, link, list, quote and divider; the mixed line keeps dir=auto", async () => {
+    assert(written.url, "nothing was published");
+    const res = await reader.goto(BASE + written.url);
+    assert(res && res.status() === 200, `the article answered ${res && res.status()}`);
+    const got = await reader.evaluate(() => {
+      const body = document.querySelector(".story-body");
+      const text = (sel) => [...body.querySelectorAll(sel)].map((e) => e.textContent.trim());
+      const mixed = [...body.querySelectorAll("p")].find((p) => p.textContent.includes("Apple Inc."));
+      return {
+        h2: text("h2"),
+        bold: text("strong, b"),
+        links: [...body.querySelectorAll("a")].map((a) => [a.getAttribute("href"), a.textContent.trim()]),
+        items: text("ul li"),
+        quote: text("blockquote").join(" "),
+        hr: body.querySelectorAll("hr").length,
+        mixed: mixed && { dir: mixed.getAttribute("dir"), direction: getComputedStyle(mixed).direction, text: mixed.textContent.trim() },
+      };
+    });
+    assert(got.h2.includes(written.heading), `headings ${JSON.stringify(got.h2)}`);
+    assert(got.bold.includes("خطة"), `bold ${JSON.stringify(got.bold)}`);
+    assert(got.links.some(([h, t]) => h === written.link.href && t === written.link.text), `links ${JSON.stringify(got.links)}`);
+    assert(JSON.stringify(got.items) === JSON.stringify(written.items), `list items ${JSON.stringify(got.items)}`);
+    assert(got.quote.includes(written.quote), `quote «${got.quote}»`);
+    assert(got.hr === 1, `${got.hr} dividers`);
+    assert(got.mixed && got.mixed.text === written.mixed, `the mixed line reads ${JSON.stringify(got.mixed)}`);
+    assert(got.mixed.dir === "auto" && got.mixed.direction === "rtl", `the mixed line has dir=${got.mixed.dir}, direction ${got.mixed.direction}`);
+    await reader.screenshot({ path: join(ARTIFACTS, "admin-editor-public.png"), fullPage: true });
+    return `h2, strong, link, ${got.items.length} items, quote, hr; «${got.mixed.text}» dir=auto → rtl`;
+  });
+
+  await check("f. editor: a photo from the media library and an embedded post, inserted with the toolbar, reach the public page", async () => {
+    assert(editorReady && photo.id && photo.path, "no editor or no uploaded photo");
+    await page.goto(BASE + "/admin/articles/new");
+    await page.fill("#title", `صورة وتضمين ${token}`);
+    await page.click(".editor-surface");
+    await page.keyboard.type("قبل الصورة.");
+    await page.click('.editor-toolbar [data-command="image"]');
+    const item = page.locator(".editor-media-list button", { has: page.locator(`img[src$="/${photo.path}"]`) });
+    await item.waitFor();
+    await item.click();
+    const card = await page.$eval(".editor-surface figure.editor-image", (f) => ({ src: f.dataset.src, id: f.dataset.mediaId, caption: f.querySelector("figcaption").textContent }));
+    assert(card.id === photo.id && card.caption === photo.caption, `image card ${JSON.stringify(card)}`);
+    await page.keyboard.type("بعد الصورة.");
+    await page.click('.editor-toolbar [data-command="embed"]');
+    await page.fill("#editor-url-input", "https://example.org/not-a-post");
+    await page.keyboard.press("Enter");
+    assert(ARABIC.test(await page.textContent("#editor-url-problem")), "an address that cannot be embedded was not refused");
+    const video = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
+    await page.fill("#editor-url-input", video);
+    await page.keyboard.press("Enter");
+    const loaded = await page.$$eval(".editor-surface iframe, .editor-surface script", (els) => els.length);
+    assert(loaded === 0, "the embed loads something in the editor");
+    const body = await page.inputValue("#body_html");
+    const want = `<p>قبل الصورة.</p>\n<figure data-media-id="${photo.id}"><img src="${card.src}" alt="${photo.alt}"><figcaption>${photo.caption}</figcaption></figure>\n<p>بعد الصورة.</p>\n<figure class="embed" data-embed-url="${video}"><a href="${video}">${video}</a></figure>`;
+    assert(body === want, `the body holds:\n${body}\nexpected:\n${want}`);
+    const status = await submit(page, 'button[name="action"][value="publish"]');
+    assert(status === 303, `publishing answered ${status}: ${await refusalText(page)}`);
+    const url = await page.getAttribute('main a[href^="/article/"]', "href");
+    const res = await reader.goto(BASE + url);
+    assert(res && res.status() === 200, `the article answered ${res && res.status()}`);
+    const got = await reader.evaluate(() => {
+      const body = document.querySelector(".story-body");
+      const img = body.querySelector("figure img");
+      const embed = body.querySelector("figure.embed, [data-embed-url]");
+      return {
+        img: img && img.getAttribute("src"),
+        caption: (body.querySelector("figure figcaption") || {}).textContent || "",
+        embed: embed && embed.getAttribute("data-embed-url"),
+      };
+    });
+    assert(got.img && got.img.includes(photo.path.replace(/\.jpg$/, "")), `the public image is ${got.img}`);
+    assert(got.caption.includes(photo.caption), `the public caption is «${got.caption}»`);
+    assert(got.embed === video, `the public embed is ${got.embed}`);
+    return `${url}: image ${got.img}, caption «${got.caption.trim().slice(0, 40)}…», embed ${got.embed}`;
+  });
+
+  const pasteCheck = async (name, html, expected) => {
+    await page.goto(BASE + "/admin/articles/new");
+    await page.click(".editor-surface");
+    const prevented = await pasteInto(page, { html, text: "نص بديل" });
+    assert(prevented, "the editor did not take the paste");
+    const body = await page.inputValue("#body_html");
+    const left = PASTE_LEFTOVERS.filter((re) => re.test(body));
+    assert(!left.length, `${name}: left in the body: ${left.join(", ")}\n${body}`);
+    const outside = await page.evaluate(outsideAllowList, { html: body, extra: [] });
+    assert(!outside.length, `${name}: outside the allow-list: ${outside.join(", ")}`);
+    assert(body === expected, `${name}: the body holds:\n${body}\nexpected:\n${expected}`);
+    const pure = await page.evaluate((h) => window.MidadEditor.cleanPastedHtml(h), html);
+    assert(pure === expected, `${name}: MidadEditor.cleanPastedHtml gives:\n${pure}`);
+    return body;
+  };
+  await check("f. editor: a paste from Google Docs keeps headings, paragraphs, lists, bold, italic and links, and drops styles, spans, the guid wrapper and images", async () => {
+    assert(editorReady, "no editor");
+    const body = await pasteCheck("Google Docs", DOCS_HTML, DOCS_EXPECTED);
+    return `${DOCS_HTML.length} characters pasted → ${body.length}: ${body.split("\n").map((l) => l.replace(/>.*$/, ">")).join(" ")}`;
+  });
+  await check("f. editor: a paste from Word keeps headings, paragraphs, both lists (bullets and numbers), bold, italic and links, and drops Mso classes, o:p, conditional comments, fonts and images", async () => {
+    assert(editorReady, "no editor");
+    const body = await pasteCheck("Word", WORD_HTML, WORD_EXPECTED);
+    return `${WORD_HTML.length} characters pasted → ${body.length}: ${body.split("\n").map((l) => l.replace(/>.*$/, ">")).join(" ")}`;
+  });
+  await check("f. editor: plain text pastes as paragraphs (blank lines) and line breaks, at the caret", async () => {
+    assert(editorReady, "no editor");
+    await page.goto(BASE + "/admin/articles/new");
+    await page.click(".editor-surface");
+    await page.keyboard.type("قبل اللصق: ");
+    await pasteInto(page, { text: "الفقرة الأولى\nسطرها الثاني\n\nالفقرة الثانية <b>ليست غامقة</b>" });
+    await page.keyboard.type(" [بعده]");
+    const body = await page.inputValue("#body_html");
+    const want = "<p>قبل اللصق: الفقرة الأولى<br>سطرها الثاني</p>\n<p>الفقرة الثانية &lt;b&gt;ليست غامقة&lt;/b&gt; [بعده]</p>";
+    assert(body === want, `the body holds:\n${body}`);
+    return body.replace(/\n/g, " ⏎ ");
+  });
+
+  await check("f. editor: autosave after an edit shows the saved time; the reopened editor offers the autosaved copy, and restoring it fills the body", async () => {
+    assert(written.id, "no article to edit");
+    const saves = [];
+    const onResponse = (r) => {
+      if (r.request().method() === "POST" && r.url().endsWith(`/admin/articles/${written.id}/autosave`)) saves.push(r);
+    };
+    page.on("response", onResponse);
+    try {
+      await page.goto(BASE + `/admin/articles/${written.id}`);
+      const form = await page.getAttribute("form.editor-form", "data-autosave-url");
+      assert(form === `/admin/articles/${written.id}/autosave`, `data-autosave-url is ${form}`);
+      const added = ` (تحديث ${token})`;
+      await page.click(".editor-surface > p:last-child");
+      await page.keyboard.press("End");
+      await page.keyboard.type(added);
+      const typedAt = Date.now();
+      // The next tick of the 10 s timer saves it; well within 25 s.
+      await page.waitForSelector('#autosave-status[data-state="saved"]', { timeout: 25_000 });
+      const waited = ((Date.now() - typedAt) / 1000).toFixed(1);
+      const status = (await page.textContent("#autosave-status")).trim();
+      const template = await page.getAttribute("#autosave-status", "data-saved");
+      assert(status && !status.includes("{saved_at}") && status.startsWith(template.split("{saved_at}")[0].trim()), `status reads «${status}»`);
+      assert(saves.length >= 1, "no POST to the autosave address");
+      const last = saves[saves.length - 1];
+      const answer = await last.json().catch(() => ({}));
+      assert(last.status() === 200 && typeof answer.saved_at === "string", `the autosave answered ${last.status()} ${JSON.stringify(answer)}`);
+      // Reopened: the server offers the copy, newer than the article.
+      await page.goto(BASE + `/admin/articles/${written.id}`);
+      const restore = page.locator('main a[href$="?restore=autosave"]');
+      assert((await restore.count()) === 1, "the reopened editor offers no autosaved copy");
+      const banner = (await restore.locator("xpath=..").textContent()).trim();
+      const before = await page.inputValue("#body_html");
+      assert(!before.includes(added.trim()), "the article itself already holds the autosaved text");
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), restore.click()]);
+      const after = await page.inputValue("#body_html");
+      assert(after.includes(`${written.mixed}${added}`), `restored body:\n${after}`);
+      const shown = await page.textContent(".editor-surface");
+      assert(shown.includes(added.trim()), "the editor does not show the restored text");
+      return `saved ${waited} s after typing («${status}», ${saves.length} autosave POST); banner «${banner.slice(0, 80)}»; restored`;
+    } finally {
+      page.off("response", onResponse);
+    }
+  });
+
   // e. Screenshots of the back office.
   await check("e. screenshots of the editor, the dashboard and the media library", async () => {
     const saved = [];
@@ -759,7 +1227,10 @@ async function publishWith(w, values, imageId, refuseFirst = false) {
   const out = { id: null, url: null, refused: [], refusals: [], problems: [] };
   await w.goto("/admin/articles/new");
   const fill = async (v) => {
-    for (const f of TEXT_FIELDS) await page.fill(`#${f}`, v[f]);
+    for (const f of TEXT_FIELDS) {
+      if (f === "body_html") await setBody(page, v[f]);
+      else await page.fill(`#${f}`, v[f]);
+    }
   };
   await fill(values);
   const section = await page.$$eval("#section option", (os) => os.filter((o) => o.value).map((o) => o.value)[0]);
@@ -807,7 +1278,8 @@ async function publishWith(w, values, imageId, refuseFirst = false) {
     untried.splice(untried.indexOf(field), 1);
     out.refused.push(field);
     // The refusal page keeps the rest of the form as typed.
-    await page.fill(`#${field}`, SAFE[field]);
+    if (field === "body_html") await setBody(page, SAFE[field]);
+    else await page.fill(`#${field}`, SAFE[field]);
   }
   const m = /^\/admin\/articles\/(\d+)$/.exec(new URL(page.url()).pathname);
   if (!m) {
@@ -924,6 +1396,42 @@ async function xssChecks(admin) {
     return `${problems.length} findings, all expected`;
   });
   if (!selfTest) return;
+
+  // The editor's own allow-list, on its own: every payload pasted into it (as HTML and as
+  // text), then all of them loaded into it from the «HTML source» view. The page runs with the
+  // CSP bypassed, like the others, so a handler that got into the surface would run.
+  await check("d. every payload pasted into the editor, or loaded into it from the «HTML source» view, stays inert", async () => {
+    const only = (process.env.MIDAD_XSS_ONLY || "").split(",").map(Number).filter(Boolean);
+    const texts = PAYLOADS.map(([, make], i) => [i + 1, make(i + 1)]).filter(([n]) => !only.length || only.includes(n)).map(([, t]) => t);
+    const page = editor.page;
+    await editor.goto("/admin/articles/new");
+    assert(await page.$(".editor-surface"), "no editor on the page");
+    await page.click(".editor-surface");
+    for (const text of texts) {
+      await pasteInto(page, { html: text, text });
+      await pasteInto(page, { text });
+    }
+    const problems = await editor.inspect("editor after pasting every payload");
+    const pasted = await page.inputValue("#body_html");
+    const outside = await page.evaluate(outsideAllowList, { html: pasted, extra: [] });
+    for (const o of outside) problems.push(`pasted body: ${o}`);
+    // Loaded from the HTML view (as the refusal pages do with a body typed there).
+    editor.reset();
+    await page.click('.editor-toolbar [data-command="html"]');
+    await page.fill("#body_html", texts.join("\n"));
+    await page.click('.editor-toolbar [data-command="html"]');
+    // One letter typed at the end makes the editor write the body out again.
+    await page.focus(".editor-surface");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("x");
+    problems.push(...(await editor.inspect("editor after loading every payload from the HTML view")));
+    const loaded = await page.inputValue("#body_html");
+    if (!loaded.endsWith("x</p>")) problems.push(`the body was not written again after typing: …${loaded.slice(-80)}`);
+    const outsideLoaded = await page.evaluate(outsideAllowList, { html: loaded, extra: ["hr", "figure", "img", "figcaption", "span", "div"] });
+    for (const o of outsideLoaded) problems.push(`body loaded from the HTML view: ${o}`);
+    assert(problems.length === 0, problems.slice(0, 10).join(" | "));
+    return `${texts.length} payloads pasted twice (HTML, text): body of ${pasted.length} characters; loaded from the HTML view: ${loaded.length} characters, nothing outside the allow-list`;
+  });
 
   const failing = [];
   const refusedCount = {};

@@ -74,6 +74,7 @@ const STATIC: &[(&str, &str)] = embedded!(
     "static",
     "style.css",
     "site.js",
+    "editor.js",
     "theme-init.js",
     "favicon.svg"
 );
