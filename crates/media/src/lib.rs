@@ -1,9 +1,12 @@
 //! Media files: recognise what a file really is (by its bytes, not its name), read its pixel
 //! size, and store it under a content-addressed name in the media folder.
 
+mod storage;
 pub mod variants;
 
-use std::path::{Path, PathBuf};
+pub use storage::{LocalDisk, Storage};
+
+use std::path::Path;
 
 /// Files above this size are refused; newsroom photos are far smaller.
 pub const MAX_BYTES: usize = 25 * 1024 * 1024;
@@ -255,11 +258,39 @@ fn prepare(
     Ok((inspected, cleaned, rel))
 }
 
-/// Stores `bytes` under `root/YYYY/MM/<hash>-<name>.<ext>`. The name carries a hash of the
-/// content, so the same file stored twice lands on the same path (imports stay idempotent)
-/// and a changed file gets a new URL (caches never serve the old one).
+/// Stores `bytes` under `root/YYYY/MM/<hash>-<name>.<ext>` on the local disk: [`store_in`]
+/// with [`LocalDisk`].
 pub fn store(
     root: &Path,
+    bytes: &[u8],
+    original_name: &str,
+    year: i32,
+    month: u32,
+) -> Result<Stored, MediaError> {
+    store_in(&LocalDisk::new(root), bytes, original_name, year, month)
+}
+
+/// Removes a stored file and every copy made of it.
+pub fn remove(
+    storage: &dyn Storage,
+    path: &str,
+    widths: &[u32],
+    mime: &str,
+) -> Result<(), MediaError> {
+    for w in widths {
+        for kind in [Kind::Webp, Kind::from_mime(mime).unwrap_or(Kind::Jpeg)] {
+            storage.delete(&variants::variant_path(path, *w, kind))?;
+        }
+    }
+    storage.delete(path)?;
+    Ok(())
+}
+
+/// Stores `bytes` under `YYYY/MM/<hash>-<name>.<ext>` in `storage`. The name carries a hash of the
+/// content, so the same file stored twice lands on the same path (imports stay idempotent)
+/// and a changed file gets a new URL (caches never serve the old one).
+pub fn store_in(
+    storage: &dyn Storage,
     bytes: &[u8],
     original_name: &str,
     year: i32,
@@ -270,12 +301,9 @@ pub fn store(
     let made = variants::make(bytes, &inspected)?;
     // Variants first: once the original is in place, its copies are too.
     for v in &made {
-        write_once(
-            &root.join(variants::variant_path(&rel, v.width, v.kind)),
-            &v.bytes,
-        )?;
+        storage.put_once(&variants::variant_path(&rel, v.width, v.kind), &v.bytes)?;
     }
-    write_once(&root.join(&rel), bytes)?;
+    storage.put_once(&rel, bytes)?;
     let mut widths: Vec<u32> = made.iter().map(|v| v.width).collect();
     widths.dedup();
     Ok(Stored {
@@ -284,30 +312,6 @@ pub fn store(
         size: bytes.len() as u64,
         variants: widths,
     })
-}
-
-/// Writes a content-addressed file unless it is there already; through a temporary name
-/// and a rename, so a crash never leaves half a file under the final name.
-fn write_once(dest: &Path, bytes: &[u8]) -> Result<(), MediaError> {
-    if dest.exists() {
-        return Ok(());
-    }
-    if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = tmp_path(dest);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, dest)?;
-    Ok(())
-}
-
-fn tmp_path(dest: &Path) -> PathBuf {
-    let mut name = dest
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".tmp-{}", std::process::id()));
-    dest.with_file_name(name)
 }
 
 /// FNV-1a, 64 bits: a content fingerprint for file names, not a security hash.

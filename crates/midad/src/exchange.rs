@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use midad_core::body::{self, Block};
 use midad_core::exchange::{self, CheckedRecord, Record};
 use midad_core::{ArticleData, ArticleKind, ErrorCode, Id, ValidationError};
+use midad_media::Storage;
 use midad_store::{ArticleQuery, NewMedia, Order, Store, Tx};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -403,7 +404,7 @@ async fn store_media(
         .media_by_path(&planned)
         .await
         .map_err(anyhow::Error::from)?
-        && media_dir.join(&existing.path).is_file()
+        && midad_media::LocalDisk::new(media_dir).exists(&existing.path)
     {
         return Ok(existing);
     }

@@ -223,19 +223,9 @@ async fn delete(
     tx.commit().await?;
     // The files go once the row is gone; a file left behind is harmless, a row without
     // its file would not be.
-    let root = &app.config.media_dir;
-    let _ = std::fs::remove_file(root.join(&media.path));
-    for w in &media.variants {
-        for kind in [
-            Kind::Webp,
-            Kind::from_mime(&media.mime).unwrap_or(Kind::Jpeg),
-        ] {
-            let _ = std::fs::remove_file(root.join(midad_media::variants::variant_path(
-                &media.path,
-                *w,
-                kind,
-            )));
-        }
+    let storage = midad_media::LocalDisk::new(&app.config.media_dir);
+    if let Err(e) = midad_media::remove(&storage, &media.path, &media.variants, &media.mime) {
+        tracing::warn!(error = %e, path = %media.path, "a deleted media file could not be removed");
     }
     app.store
         .audit(
