@@ -2,7 +2,9 @@
 //! --password-stdin`, starts `midad serve --demo` and runs `tests/browser/admin.mjs`
 //! (Playwright driving Debian's headless Chromium) against it. The script signs in through
 //! the form, uploads a JPEG, writes an Arabic article, schedules it for the next minute and
-//! watches it go live with its formatting, link, photo, source and tags, then sends a corpus
+//! watches it go live with its formatting, link, photo, source and tags; writes with the
+//! block editor's toolbar and keyboard, pastes from Google Docs and Word, checks mixed-line
+//! direction and autosave; then sends a corpus
 //! of XSS payloads through every text field of the editor and the media library and checks
 //! that none runs or lands as markup on the public and back-office pages. Screenshots go
 //! next to those of `browser.rs`.
