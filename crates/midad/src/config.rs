@@ -463,6 +463,7 @@ impl Config {
             reply_to: self.mail.reply_to.clone(),
             blocked_domains: self.mail.blocked_domains.clone(),
             unsubscribe_mailto: self.mail.unsubscribe_mailto.clone(),
+            smtp_shown: midad_store::redact(&self.mail.smtp_url),
         }
     }
 

@@ -29,6 +29,8 @@ pub struct MailSettings {
     pub blocked_domains: Vec<String>,
     /// Where a `mailto:` unsubscribe goes; empty = none.
     pub unsubscribe_mailto: String,
+    /// The SMTP server, password hidden, for the settings screen; empty = none set.
+    pub smtp_shown: String,
 }
 
 /// The key links are signed with: made once per site and kept in the database, so every

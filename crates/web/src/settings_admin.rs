@@ -58,6 +58,8 @@ async fn screen(
             csrf => user.session.csrf.clone(),
             values => v(values),
             fixed => fixed,
+            smtp => app.config.mail.smtp_shown.clone(),
+            mail_from => crate::mail::sender_address(app).0.address,
             problems => problems,
         },
     )
