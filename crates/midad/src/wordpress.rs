@@ -178,8 +178,9 @@ fn reader(
     ))
 }
 
-fn is_caricature_term(term: &midad_wordpress::ItemTerm, wanted: &str) -> bool {
-    term.name.trim() == wanted || term.slug == wanted
+/// Whether a category (by its name or slug) is the one whose posts are caricatures.
+fn is_caricature(name: &str, slug: &str, wanted: &str) -> bool {
+    name.trim() == wanted || slug == wanted
 }
 
 fn survey(file: &Path, options: &WpOptions) -> Result<Survey, Failure> {
@@ -584,7 +585,7 @@ async fn prepare_sections(
         let Some(term) = by_slug.get(slug.as_str()) else {
             continue;
         };
-        if *n == 0 || is_caricature_name(term, &ctx.options.caricature_category) {
+        if *n == 0 || is_caricature(&term.name, &term.slug, &ctx.options.caricature_category) {
             continue;
         }
         let mut at = Some(*term);
@@ -654,10 +655,6 @@ async fn prepare_sections(
         }
     }
     Ok(())
-}
-
-fn is_caricature_name(term: &midad_wordpress::Term, wanted: &str) -> bool {
-    term.name.trim() == wanted || term.slug == wanted
 }
 
 /// A byline for everyone who wrote a post, and for those the export gives an email, an
@@ -822,7 +819,7 @@ async fn import_item(
         "post" => {
             if item
                 .terms("category")
-                .any(|t| is_caricature_term(t, &ctx.options.caricature_category))
+                .any(|t| is_caricature(&t.name, &t.slug, &ctx.options.caricature_category))
             {
                 ArticleKind::Caricature
             } else {
@@ -976,7 +973,7 @@ async fn import_item(
     }
     let section = item
         .terms("category")
-        .filter(|t| !is_caricature_term(t, &ctx.options.caricature_category))
+        .filter(|t| !is_caricature(&t.name, &t.slug, &ctx.options.caricature_category))
         .find_map(|t| ctx.sections.get(&t.slug))
         .map(|(id, _)| *id);
     if item
@@ -1149,7 +1146,7 @@ async fn term_addresses(
         .map(|t| (t.slug.as_str(), t))
         .collect();
     for term in &survey.categories {
-        let target = if is_caricature_name(term, &ctx.options.caricature_category) {
+        let target = if is_caricature(&term.name, &term.slug, &ctx.options.caricature_category) {
             ("/caricature".to_string(), "/feed.xml".to_string())
         } else if let Some((_, slug)) = ctx.sections.get(&term.slug) {
             (

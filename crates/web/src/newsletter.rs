@@ -79,6 +79,23 @@ async fn screen(
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 
+/// The sign-up form again, with one refusal in the site's language (and what was typed).
+async fn refused(
+    app: &App,
+    status: StatusCode,
+    key: &str,
+    typed: Option<&str>,
+) -> Result<Response, WebError> {
+    let problem = app.say(key, None).await?;
+    screen(
+        app,
+        status,
+        "form",
+        context! { problems => vec![problem], email => typed },
+    )
+    .await
+}
+
 async fn show_form(State(app): State<Arc<App>>) -> Result<Response, WebError> {
     screen(&app, StatusCode::OK, "form", context! {}).await
 }
@@ -151,14 +168,7 @@ async fn subscribe(State(app): State<Arc<App>>, request: Request) -> Result<Resp
     let ip = auth::client_ip(&parts);
     let headers = parts.headers.clone();
     if !auth::same_origin(&app, &headers) {
-        let problem = app.say("newsletter_other_site", None).await?;
-        return screen(
-            &app,
-            StatusCode::FORBIDDEN,
-            "form",
-            context! { problems => vec![problem] },
-        )
-        .await;
+        return refused(&app, StatusCode::FORBIDDEN, "newsletter_other_site", None).await;
     }
     let pairs =
         match Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), &())
@@ -166,14 +176,7 @@ async fn subscribe(State(app): State<Arc<App>>, request: Request) -> Result<Resp
         {
             Ok(Form(pairs)) => pairs,
             Err(_) => {
-                let problem = app.say("newsletter_bad_form", None).await?;
-                return screen(
-                    &app,
-                    StatusCode::BAD_REQUEST,
-                    "form",
-                    context! { problems => vec![problem] },
-                )
-                .await;
+                return refused(&app, StatusCode::BAD_REQUEST, "newsletter_bad_form", None).await;
             }
         };
     let known: Vec<Id> = app.store.sections().await?.iter().map(|s| s.id).collect();
@@ -182,23 +185,21 @@ async fn subscribe(State(app): State<Arc<App>>, request: Request) -> Result<Resp
     let address = match midad_mail::address::check_address(&choice.email) {
         Ok(a) => a,
         Err(_) => {
-            let problem = app.say("newsletter_bad_address", None).await?;
-            return screen(
+            return refused(
                 &app,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "form",
-                context! { problems => vec![problem], email => typed },
+                "newsletter_bad_address",
+                Some(&typed),
             )
             .await;
         }
     };
     if !choice.lists.digest && !choice.lists.alerts {
-        let problem = app.say("newsletter_no_list", None).await?;
-        return screen(
+        return refused(
             &app,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "form",
-            context! { problems => vec![problem], email => typed },
+            "newsletter_no_list",
+            Some(&typed),
         )
         .await;
     }
@@ -216,12 +217,11 @@ async fn subscribe(State(app): State<Arc<App>>, request: Request) -> Result<Resp
             .await?
             >= PER_ADDRESS_PER_DAY;
     if too_many {
-        let problem = app.say("newsletter_too_many", None).await?;
-        return screen(
+        return refused(
             &app,
             StatusCode::TOO_MANY_REQUESTS,
-            "form",
-            context! { problems => vec![problem] },
+            "newsletter_too_many",
+            None,
         )
         .await;
     }

@@ -87,6 +87,24 @@ fn link(p: &ListParams, page: i64) -> String {
     url
 }
 
+/// The subscriber list again, with one refusal in the site's language.
+async fn refused(
+    app: &App,
+    user: &CurrentUser,
+    status: StatusCode,
+    key: &str,
+) -> Result<Response, WebError> {
+    let problem = app.say(key, None).await?;
+    list_screen(
+        app,
+        user,
+        status,
+        &ListParams::default(),
+        context! { problems => vec![problem] },
+    )
+    .await
+}
+
 async fn list(
     State(app): State<Arc<App>>,
     user: CurrentUser,
@@ -300,6 +318,7 @@ async fn preview(
     let mut csrf = String::new();
     let mut text = String::new();
     let mut too_large = false;
+    let mut not_utf8 = false;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -319,20 +338,7 @@ async fn preview(
             "file" | "csv" if !bytes.is_empty() => {
                 match String::from_utf8(bytes.to_vec()) {
                     Ok(t) => text.push_str(&t),
-                    Err(_) => {
-                        if auth::same(&csrf, &user.session.csrf) {
-                            let problem = app.say("import_not_utf8", None).await?;
-                            return list_screen(
-                                &app,
-                                &user,
-                                StatusCode::UNPROCESSABLE_ENTITY,
-                                &ListParams::default(),
-                                context! { problems => vec![problem] },
-                            )
-                            .await;
-                        }
-                        return Ok(StatusCode::FORBIDDEN.into_response());
-                    }
+                    Err(_) => not_utf8 = true,
                 }
                 text.push('\n');
             }
@@ -346,26 +352,31 @@ async fn preview(
     if !allowed(&user, Action::ManageSubscribers) {
         return not_allowed(&app).await;
     }
+    if not_utf8 {
+        return refused(
+            &app,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import_not_utf8",
+        )
+        .await;
+    }
     if too_large || text.len() > MAX_CSV {
-        let problem = app.say("import_too_large", None).await?;
-        return list_screen(
+        return refused(
             &app,
             &user,
             StatusCode::PAYLOAD_TOO_LARGE,
-            &ListParams::default(),
-            context! { problems => vec![problem] },
+            "import_too_large",
         )
         .await;
     }
     let parsed = parse_csv(&app, &text);
     if parsed.accepted.is_empty() && parsed.refused.is_empty() {
-        let problem = app.say("import_empty", None).await?;
-        return list_screen(
+        return refused(
             &app,
             &user,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &ListParams::default(),
-            context! { problems => vec![problem] },
+            "import_empty",
         )
         .await;
     }
@@ -410,13 +421,11 @@ async fn import(
         return not_allowed(&app).await;
     }
     if form.csv.len() > MAX_CSV {
-        let problem = app.say("import_too_large", None).await?;
-        return list_screen(
+        return refused(
             &app,
             &user,
             StatusCode::PAYLOAD_TOO_LARGE,
-            &ListParams::default(),
-            context! { problems => vec![problem] },
+            "import_too_large",
         )
         .await;
     }
