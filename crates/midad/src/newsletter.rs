@@ -48,7 +48,7 @@ pub fn sender(
     Ok(Sender::new(
         store.clone(),
         transport,
-        Arc::new(SiteComposer { app: app.clone() }),
+        Arc::new(SiteComposer::new(app.clone())),
         SenderConfig {
             rate_per_second: config.mail.rate_per_second,
             concurrency: config.mail.concurrency.clamp(1, 256) as usize,

@@ -478,7 +478,17 @@ pub async fn compose(
     row: &QueuedMessage,
 ) -> Result<Option<Outgoing>, WebError> {
     let ctx = site::context(app).await?;
-    let site_value = crate::pages::v(&ctx.site);
+    compose_for(app, crate::pages::v(&ctx.site), send, row).await
+}
+
+/// [`compose`] with the site's part of the templates' context already read (the sender
+/// reads it once every few seconds, not once a message).
+async fn compose_for(
+    app: &App,
+    site_value: minijinja::Value,
+    send: &Send,
+    row: &QueuedMessage,
+) -> Result<Option<Outgoing>, WebError> {
     let payload: Payload = serde_json::from_value(send.payload.clone()).unwrap_or_default();
     let subscriber = match row.subscriber_id {
         Some(id) => app.store.subscriber(id).await?,
@@ -635,7 +645,34 @@ pub async fn digest_if_due(app: &App) -> Result<Option<DigestOutcome>, WebError>
 /// The site's side of the newsletter sender: messages written from the theme, and the
 /// daily digest queued by whichever node leads.
 pub struct SiteComposer {
-    pub app: std::sync::Arc<App>,
+    app: std::sync::Arc<App>,
+    /// The site's context for the templates, and when it was read.
+    site: tokio::sync::Mutex<Option<(std::time::Instant, minijinja::Value)>>,
+}
+
+/// How long the sender uses the site's context before reading it again.
+const SITE_CONTEXT_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl SiteComposer {
+    pub fn new(app: std::sync::Arc<App>) -> SiteComposer {
+        SiteComposer {
+            app,
+            site: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    async fn site_value(&self) -> Result<minijinja::Value, WebError> {
+        let mut cached = self.site.lock().await;
+        if let Some((at, value)) = &*cached
+            && at.elapsed() < SITE_CONTEXT_TTL
+        {
+            return Ok(value.clone());
+        }
+        let ctx = site::context(&self.app).await?;
+        let value = crate::pages::v(&ctx.site);
+        *cached = Some((std::time::Instant::now(), value.clone()));
+        Ok(value)
+    }
 }
 
 impl midad_mail::queue::Compose for SiteComposer {
@@ -644,7 +681,8 @@ impl midad_mail::queue::Compose for SiteComposer {
         send: &Send,
         message: &QueuedMessage,
     ) -> Result<Option<Outgoing>, String> {
-        compose(&self.app, send, message)
+        let site_value = self.site_value().await.map_err(|e| e.to_string())?;
+        compose_for(&self.app, site_value, send, message)
             .await
             .map_err(|e| e.to_string())
     }
