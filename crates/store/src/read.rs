@@ -15,6 +15,8 @@ pub enum Order {
     Newest,
     /// Lowest id first (exports, backups: stable).
     Id,
+    /// Highest id first: the most recently created (the back office's list).
+    Latest,
 }
 
 /// Which articles to list. `None` means "any".
@@ -190,6 +192,7 @@ impl Store {
         let order = match q.order {
             Order::Newest => "a.published_at DESC, a.id DESC",
             Order::Id => "a.id",
+            Order::Latest => "a.id DESC",
         };
         let n = params.len();
         let columns = ARTICLE_COLUMNS
@@ -213,6 +216,23 @@ impl Store {
             rows.iter().map(rows::article).collect::<Result<Vec<_>>>()?
         });
         self.with_links(list).await
+    }
+
+    /// The id and title of every item the query selects, most recent first, without
+    /// limit: what a title search of the back office filters, before reading one page of
+    /// whole items by id.
+    pub async fn article_titles(&self, q: &ArticleQuery) -> Result<Vec<(Id, String)>> {
+        let family = self.section_family(q.section_id).await?;
+        let (filter, params) = q.filter(&family);
+        let sql = format!("SELECT a.id, a.title FROM articles a{filter} ORDER BY a.id DESC");
+        Ok(dispatch!(self.pools(), |db| {
+            bind_all!(
+                sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql)),
+                &params
+            )
+            .fetch_all(db)
+            .await?
+        }))
     }
 
     pub async fn count_articles(&self, q: &ArticleQuery) -> Result<i64> {

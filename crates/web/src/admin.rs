@@ -42,6 +42,15 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         )
         .route("/admin/articles/new", get(crate::editor::new_form))
         .route(
+            "/admin/articles/bulk",
+            axum::routing::post(crate::editor::bulk),
+        )
+        .route("/admin/suggest/tags", get(crate::editor::suggest_tags))
+        .route(
+            "/admin/suggest/authors",
+            get(crate::editor::suggest_authors),
+        )
+        .route(
             "/admin/articles/{id}",
             get(crate::editor::edit_form).post(crate::editor::update),
         )

@@ -45,16 +45,39 @@ fn may_publish(user: &CurrentUser, a: Option<&Article>) -> bool {
 pub(crate) struct ListParams {
     status: Option<String>,
     section: Option<String>,
+    author: Option<String>,
+    /// `YYYY-MM-DD`, published on or after that day (the site's time zone).
+    from: Option<String>,
+    /// `YYYY-MM-DD`, published on or before that day.
+    to: Option<String>,
     q: Option<String>,
     page: Option<String>,
+    /// How many items the bulk action just changed.
+    done: Option<String>,
 }
 
+/// The start of a local day, in UTC; `None` for a date that does not parse.
+fn day_start(tz: chrono_tz::Tz, day: &str) -> Option<chrono::DateTime<Utc>> {
+    let d = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok()?;
+    tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The article list: filtered and paged in the database. A title search reads the ids and
+/// titles the other filters select, matches them with Arabic folding (أ/ا, ة/ه, diacritics),
+/// then reads one page of whole items.
 pub(crate) async fn list(
     State(app): State<Arc<App>>,
     user: CurrentUser,
     Query(p): Query<ListParams>,
 ) -> Result<Response, WebError> {
     let ctx = site::context(&app).await?;
+    let say = |key: &str| {
+        app.theme
+            .translate(&ctx.site.locale, key, None, ctx.locale.digits)
+    };
+    let mut problems = Vec::new();
     let status = p.status.as_deref().and_then(Status::parse);
     let section_id = p
         .section
@@ -67,34 +90,76 @@ pub(crate) async fn list(
         .and_then(|n| n.parse().ok())
         .filter(|n| (1..=10_000).contains(n))
         .unwrap_or(1);
-    let mut q = ArticleQuery {
+    let bylines = app.store.authors().await?;
+    let everyone = allowed(&user, Action::EditAny);
+    let author_id = if everyone {
+        p.author
+            .as_deref()
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|id| bylines.iter().any(|a| a.id == *id))
+    } else {
+        // Authors and contributors see their own work only.
+        Some(user.session.user.author_id.unwrap_or(-1))
+    };
+    let mut day = |value: &Option<String>| match value.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => {
+            let start = day_start(ctx.locale.tz, d);
+            if start.is_none() {
+                problems.push(say("editor_bad_date"));
+            }
+            start
+        }
+    };
+    let from = day(&p.from);
+    let until = day(&p.to).map(|t| t + chrono::Duration::days(1));
+    let q = ArticleQuery {
         status,
         section_id,
-        order: midad_store::Order::Id,
+        author_id,
+        published_from: from,
+        published_until: until,
+        order: midad_store::Order::Latest,
+        limit: LIST_PAGE,
+        offset: (page - 1) * LIST_PAGE,
         ..Default::default()
     };
-    if !allowed(&user, Action::EditAny) {
-        // Authors and contributors see their own work only.
-        q.author_id = Some(user.session.user.author_id.unwrap_or(-1));
-    }
-    let mut items = app.store.articles(&q).await?;
-    items.reverse();
     let needle = p.q.as_deref().map(str::trim).unwrap_or("");
-    if !needle.is_empty() {
+    let (total, items) = if needle.is_empty() {
+        (
+            app.store.count_articles(&q).await?,
+            app.store.articles(&q).await?,
+        )
+    } else {
         let folded = midad_arabic::normalize(needle);
-        items.retain(|a| midad_arabic::normalize(&a.data.title).contains(&folded));
-    }
-    let total = items.len() as i64;
+        let ids: Vec<i64> = app
+            .store
+            .article_titles(&q)
+            .await?
+            .into_iter()
+            .filter(|(_, title)| midad_arabic::normalize(title).contains(&folded))
+            .map(|(id, _)| id)
+            .collect();
+        let shown: Vec<i64> = ids
+            .iter()
+            .skip(q.offset as usize)
+            .take(LIST_PAGE as usize)
+            .copied()
+            .collect();
+        let mut items = app.store.articles_by_ids(&shown).await?;
+        items.sort_by_key(|a| std::cmp::Reverse(a.id));
+        (ids.len() as i64, items)
+    };
+    let names: HashMap<i64, &str> = bylines.iter().map(|a| (a.id, a.name.as_str())).collect();
     let shown: Vec<_> = items
-        .into_iter()
-        .skip(((page - 1) * LIST_PAGE) as usize)
-        .take(LIST_PAGE as usize)
+        .iter()
         .map(|a| {
             context! {
                 id => a.id,
-                title => a.data.title,
+                title => a.data.title.clone(),
                 kind => a.data.kind.as_str(),
                 status => a.data.status.as_str(),
+                authors => a.data.author_ids.iter().filter_map(|id| names.get(id).copied()).collect::<Vec<_>>().join("، "),
                 modified => ctx.locale.date_time(a.modified_at),
             }
         })
@@ -104,6 +169,33 @@ pub(crate) async fn list(
         .iter()
         .map(|s| context! { id => s.id, name => s.name.clone() })
         .collect();
+    let authors: Vec<_> = if everyone {
+        bylines
+            .iter()
+            .map(|a| context! { id => a.id, name => a.name.clone() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // The filters as a query string, for the pagination links.
+    let kept: Vec<(&str, String)> = [
+        ("q", p.q.clone()),
+        ("status", status.map(|s| s.as_str().to_string())),
+        ("section", section_id.map(|id| id.to_string())),
+        (
+            "author",
+            author_id.filter(|_| everyone).map(|id| id.to_string()),
+        ),
+        ("from", from.and(p.from.clone())),
+        ("to", until.and(p.to.clone())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
+    .collect();
+    let mut filter_qs = crate::search::encode_query(&kept);
+    if !filter_qs.is_empty() {
+        filter_qs.push('&');
+    }
     page_of(
         &app,
         StatusCode::OK,
@@ -116,10 +208,250 @@ pub(crate) async fn list(
             page => page,
             pages => ((total + LIST_PAGE - 1) / LIST_PAGE).max(1),
             sections => sections,
+            authors => authors,
+            problems => problems,
             statuses => Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            filter => context! { status => p.status, section => section_id, q => p.q },
+            filter => context! {
+                status => p.status, section => section_id, author => author_id.filter(|_| everyone),
+                from => p.from, to => p.to, q => p.q,
+            },
+            filter_qs => filter_qs,
+            done => p.done.as_deref().and_then(|n| n.parse::<i64>().ok()),
+            bulk => bulk_actions(&user),
         },
     )
+}
+
+/// The bulk actions of the article list this person may ask for; each picked item is still
+/// checked against the role before anything is written.
+fn bulk_actions(user: &CurrentUser) -> Vec<&'static str> {
+    let mut actions = Vec::new();
+    if allowed(user, Action::PublishAny) || allowed(user, Action::PublishOwn) {
+        actions.extend(["publish", "unpublish"]);
+    }
+    if allowed(user, Action::SubmitForReview) {
+        actions.push("submit");
+    }
+    if allowed(user, Action::EditOwn) {
+        actions.push("delete");
+    }
+    actions
+}
+
+/// Editors delete anything; others only their own items that were never public.
+fn may_delete(user: &CurrentUser, a: &Article) -> bool {
+    allowed(user, Action::EditAny)
+        || (may_edit(user, a) && matches!(a.data.status, Status::Draft | Status::Pending))
+}
+
+/// May this person apply the bulk action to this item?
+fn may_apply(user: &CurrentUser, action: &str, a: &Article) -> bool {
+    match action {
+        "publish" | "unpublish" => may_publish(user, Some(a)),
+        "submit" => allowed(user, Action::SubmitForReview) && may_edit(user, a),
+        "delete" => may_delete(user, a),
+        _ => false,
+    }
+}
+
+/// The list's bulk form: `csrf`, `action`, `confirm` and one `pick-{id}` per ticked item.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub(crate) struct BulkForm(HashMap<String, String>);
+
+impl HasCsrf for BulkForm {
+    fn csrf(&self) -> &str {
+        self.0.get("csrf").map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Publishes, unpublishes, submits or deletes the ticked items, all or none: every item is
+/// checked first (a refusal names the items and changes nothing), then all are written in
+/// one transaction, each with its revision. Deleting asks for a confirmation first.
+pub(crate) async fn bulk(
+    State(app): State<Arc<App>>,
+    Protected { user, form }: Protected<BulkForm>,
+) -> Result<Response, WebError> {
+    let action = form.0.get("action").map(String::as_str).unwrap_or("");
+    if !bulk_actions(&user).contains(&action) {
+        return not_allowed(&app).await;
+    }
+    let mut ids: Vec<i64> = form
+        .0
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(k, _)| k.strip_prefix("pick-")?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let ctx = site::context(&app).await?;
+    let say = |key: &str, n: Option<i64>| {
+        app.theme
+            .translate(&ctx.site.locale, key, n, ctx.locale.digits)
+    };
+    let mut items = app.store.articles_by_ids(&ids).await?;
+    items.sort_by_key(|a| std::cmp::Reverse(a.id));
+    let page = |status: StatusCode, problem: Option<String>, confirm: bool| {
+        page_of(
+            &app,
+            status,
+            "admin/bulk.html",
+            context! {
+                site => v(&ctx.site),
+                csrf => user.session.csrf.clone(),
+                action => action,
+                problem => problem,
+                confirm => confirm,
+                items => items.iter().map(|a| context! {
+                    id => a.id,
+                    title => a.data.title.clone(),
+                    status => a.data.status.as_str(),
+                    refused => !may_apply(&user, action, a),
+                }).collect::<Vec<_>>(),
+            },
+        )
+    };
+    if ids.is_empty() {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(say("editor_bulk_none", None)),
+            false,
+        );
+    }
+    if items.len() != ids.len() {
+        return page(
+            StatusCode::CONFLICT,
+            Some(say("editor_bulk_gone", None)),
+            false,
+        );
+    }
+    if items.iter().any(|a| !may_apply(&user, action, a)) {
+        return page(
+            StatusCode::FORBIDDEN,
+            Some(say("editor_bulk_refused", None)),
+            false,
+        );
+    }
+    if action == "delete" && form.0.get("confirm").map(String::as_str) != Some("yes") {
+        return page(StatusCode::OK, None, true);
+    }
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let mut changed = Vec::new();
+    for a in &items {
+        if action == "delete" {
+            tx.delete_article(a.id).await?;
+            changed.push((a.id, "article_deleted"));
+            continue;
+        }
+        let from = a.data.status;
+        let to = match (action, from) {
+            ("publish", Status::Published) => continue,
+            ("publish", _) => Status::Published,
+            ("unpublish", Status::Published | Status::Scheduled) => Status::Draft,
+            ("submit", Status::Draft) => Status::Pending,
+            _ => continue,
+        };
+        let mut data = a.data.clone();
+        data.status = to;
+        if to == Status::Published {
+            data.published_at = Some(now);
+        }
+        let saved = match tx.update_article(a.id, Some(a.version), data).await {
+            Ok(saved) => saved,
+            Err(StoreError::Conflict { .. }) => {
+                drop(tx);
+                return page(
+                    StatusCode::CONFLICT,
+                    Some(say("editor_bulk_gone", None)),
+                    false,
+                );
+            }
+            Err(StoreError::Invalid(v)) => {
+                drop(tx);
+                let why: Vec<&str> = v.0.iter().map(|e| e.code.message_ar()).collect();
+                return page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(format!("«{}»: {}", a.data.title, why.join(" "))),
+                    false,
+                );
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.insert_revision(&saved, Some(user.session.user.id))
+            .await?;
+        changed.push((
+            a.id,
+            match to {
+                Status::Published => "article_published",
+                Status::Pending => "article_pending",
+                _ => "article_draft",
+            },
+        ));
+    }
+    tx.commit().await?;
+    for (id, what) in &changed {
+        app.store
+            .audit(
+                Some(user.session.user.id),
+                what,
+                &format!("article {id}"),
+                user.ip.as_deref(),
+            )
+            .await?;
+    }
+    Ok(Redirect::to(&format!("/admin/articles?done={}", changed.len())).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SuggestParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// Up to ten names that contain what was typed (Arabic folding), those that start with it
+/// first: the autocomplete of the tags and authors fields.
+fn suggestions<'a>(names: impl Iterator<Item = &'a str>, typed: &str) -> Vec<&'a str> {
+    let folded = midad_arabic::normalize(typed.trim());
+    if folded.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<(bool, &str)> = names
+        .filter_map(|name| {
+            let key = midad_arabic::normalize(name);
+            key.contains(&folded)
+                .then(|| (!key.starts_with(&folded), name))
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found.into_iter().take(10).map(|(_, n)| n).collect()
+}
+
+pub(crate) async fn suggest_tags(
+    State(app): State<Arc<App>>,
+    user: CurrentUser,
+    Query(p): Query<SuggestParams>,
+) -> Result<Response, WebError> {
+    if !allowed(&user, Action::EditOwn) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let tags = app.store.tags().await?;
+    let names = suggestions(tags.iter().map(|t| t.name.as_str()), &p.q);
+    Ok(axum::Json(names).into_response())
+}
+
+pub(crate) async fn suggest_authors(
+    State(app): State<Arc<App>>,
+    user: CurrentUser,
+    Query(p): Query<SuggestParams>,
+) -> Result<Response, WebError> {
+    if !allowed(&user, Action::EditOwn) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let bylines = app.store.authors().await?;
+    let names = suggestions(bylines.iter().map(|a| a.name.as_str()), &p.q);
+    Ok(axum::Json(names).into_response())
 }
 
 /// The editing form as submitted.
@@ -143,9 +475,20 @@ pub(crate) struct EditForm {
     section: String,
     #[serde(default)]
     tags: String,
+    /// The bylines, by name, separated by commas. Empty on a new item: the writer's own.
+    #[serde(default)]
+    authors: String,
     /// The id of the main image, from the media library.
     #[serde(default)]
     image: String,
+    /// The main image's caption, alternative text and credit for this item; empty means
+    /// the media library's.
+    #[serde(default)]
+    image_caption: String,
+    #[serde(default)]
+    image_alt: String,
+    #[serde(default)]
+    image_credit: String,
     /// `article`, `caricature` or `page`; chosen when the item is created.
     #[serde(default)]
     kind: String,
@@ -183,8 +526,28 @@ fn text(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// Names by id (tags, bylines).
+type Names = HashMap<i64, String>;
+
+fn joined(ids: &[i64], names: &Names) -> String {
+    ids.iter()
+        .filter_map(|id| names.get(id).cloned())
+        .collect::<Vec<_>>()
+        .join("، ")
+}
+
+/// The names of the tags and the bylines, as the form shows them.
+async fn names(app: &App) -> Result<(Names, Names), WebError> {
+    let tags = app.store.tags().await?;
+    let bylines = app.store.authors().await?;
+    Ok((
+        tags.into_iter().map(|t| (t.id, t.name)).collect(),
+        bylines.into_iter().map(|a| (a.id, a.name)).collect(),
+    ))
+}
+
 /// The form for an existing item, as stored.
-fn form_of(a: &Article, tags: &HashMap<i64, String>, tz: chrono_tz::Tz) -> EditForm {
+fn form_of(a: &Article, (tags, bylines): &(Names, Names), tz: chrono_tz::Tz) -> EditForm {
     let d = &a.data;
     EditForm {
         version: Some(a.version.to_string()),
@@ -197,12 +560,11 @@ fn form_of(a: &Article, tags: &HashMap<i64, String>, tz: chrono_tz::Tz) -> EditF
         kind: d.kind.as_str().to_string(),
         artist: d.artist.clone().unwrap_or_default(),
         parent: d.parent_id.map(|s| s.to_string()).unwrap_or_default(),
-        tags: d
-            .tag_ids
-            .iter()
-            .filter_map(|id| tags.get(id).cloned())
-            .collect::<Vec<_>>()
-            .join("، "),
+        tags: joined(&d.tag_ids, tags),
+        authors: joined(&d.author_ids, bylines),
+        image_caption: d.image_caption.clone().unwrap_or_default(),
+        image_alt: d.image_alt.clone().unwrap_or_default(),
+        image_credit: d.image_credit.clone().unwrap_or_default(),
         source: d.source.clone().unwrap_or_default(),
         slug: d.slug.clone(),
         seo_title: d.seo_title.clone().unwrap_or_default(),
@@ -317,16 +679,18 @@ pub(crate) async fn new_form(
     if !allowed(&user, Action::EditOwn) {
         return not_allowed(&app).await;
     }
-    editor_page(
-        &app,
-        &user,
-        StatusCode::OK,
-        None,
-        &EditForm::default(),
-        Vec::new(),
-        false,
-    )
-    .await
+    // The writer's own byline to start with (made, under the account's name, on the first
+    // item they save).
+    let me = &user.session.user;
+    let own = match me.author_id {
+        Some(id) => names(&app).await?.1.remove(&id),
+        None => None,
+    };
+    let form = EditForm {
+        authors: own.unwrap_or_else(|| me.name.clone()),
+        ..Default::default()
+    };
+    editor_page(&app, &user, StatusCode::OK, None, &form, Vec::new(), false).await
 }
 
 async fn load(app: &App, id: &str) -> Result<Article, WebError> {
@@ -351,14 +715,7 @@ pub(crate) async fn edit_form(
         return not_allowed(&app).await;
     }
     let ctx = site::context(&app).await?;
-    let tags: HashMap<i64, String> = app
-        .store
-        .tags()
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
-    let mut form = form_of(&a, &tags, ctx.locale.tz);
+    let mut form = form_of(&a, &names(&app).await?, ctx.locale.tz);
     // An autosave newer than the article is offered (or, asked for, put on screen: its
     // version is the one it started from, so saving it over a newer version is refused).
     let autosave = app
@@ -586,6 +943,9 @@ async fn save(
         Ok(id) if app.store.media(id).await?.is_some() => Some(id),
         _ => None,
     };
+    data.image_caption = text(&form.image_caption);
+    data.image_alt = text(&form.image_alt);
+    data.image_credit = text(&form.image_credit);
     if allowed(user, Action::FlagBreaking) {
         data.breaking = form.breaking.is_some();
     }
@@ -607,18 +967,26 @@ async fn save(
             Err(e) => return Err(e.into()),
         }
     }
-    // A new item's byline is its writer's (made on the first article they write).
-    if current.is_none() {
-        let me = &user.session.user;
-        let author = match me.author_id {
-            Some(id) => id,
-            None => {
-                let a = tx.author_for_account(&me.name).await?;
-                tx.set_user_author(me.id, a.id).await?;
-                a.id
+    // Whoever writes a new item has a byline (made on the first item they write).
+    let me = &user.session.user;
+    let own = match me.author_id {
+        Some(id) => Some(id),
+        None if current.is_none() => {
+            let a = tx.author_for_account(&me.name).await?;
+            tx.set_user_author(me.id, a.id).await?;
+            Some(a.id)
+        }
+        None => None,
+    };
+    match bylines(app, user, &mut tx, &form.authors, own, say).await? {
+        Ok(ids) if ids.is_empty() => {
+            // Nothing typed: a new item is the writer's, an existing one keeps its bylines.
+            if current.is_none() {
+                data.author_ids = own.into_iter().collect();
             }
-        };
-        data.author_ids = vec![author];
+        }
+        Ok(ids) => data.author_ids = ids,
+        Err(mut refused) => problems.append(&mut refused),
     }
     data.status = status;
     match status {
@@ -702,6 +1070,71 @@ async fn save(
             .await?;
     }
     Ok(Redirect::to(&format!("/admin/articles/{}", saved.id)).into_response())
+}
+
+/// The bylines typed in the authors field, by name (Arabic folding forgives أ/ا, ة/ه and
+/// diacritics). Editors may name a byline that does not exist yet: it is made. Others
+/// choose among existing ones and cannot take their own name off an item.
+async fn bylines(
+    app: &App,
+    user: &CurrentUser,
+    tx: &mut midad_store::Tx,
+    typed: &str,
+    own: Option<i64>,
+    say: impl Fn(&str) -> String,
+) -> Result<Result<Vec<i64>, Vec<String>>, WebError> {
+    let names: Vec<&str> = typed
+        .split([',', '،'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let known = app.store.authors().await?;
+    let everyone = allowed(user, Action::EditAny);
+    let mut ids = Vec::new();
+    let mut problems = Vec::new();
+    for name in names {
+        let folded = midad_arabic::normalize(name);
+        // The writer's own byline first, then an exact name, then a folded one.
+        let found = own
+            .and_then(|id| known.iter().find(|a| a.id == id))
+            .filter(|a| a.name == name || midad_arabic::normalize(&a.name) == folded)
+            .or_else(|| known.iter().find(|a| a.name == name))
+            .or_else(|| {
+                known
+                    .iter()
+                    .find(|a| midad_arabic::normalize(&a.name) == folded)
+            })
+            .map(|a| a.id);
+        let id = match found {
+            Some(id) => id,
+            None if everyone => match tx.author_by_name_or_create(name).await {
+                Ok(a) => a.id,
+                Err(StoreError::Invalid(v)) => {
+                    problems.extend(v.0.iter().map(|e| e.code.message_ar().to_string()));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => {
+                problems.push(say("editor_unknown_author").replace("{name}", name));
+                continue;
+            }
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if !everyone && problems.is_empty() && own.is_none_or(|id| !ids.contains(&id)) {
+        problems.push(say("editor_keep_own_byline"));
+    }
+    Ok(if problems.is_empty() {
+        Ok(ids)
+    } else {
+        Err(problems)
+    })
 }
 
 /// One line of a comparison: kept, removed (only in the older version) or added.
@@ -874,15 +1307,8 @@ pub(crate) async fn restore(
         }
         Err(StoreError::Conflict { .. }) => {
             let ctx = site::context(&app).await?;
-            let tags: HashMap<i64, String> = app
-                .store
-                .tags()
-                .await?
-                .into_iter()
-                .map(|t| (t.id, t.name))
-                .collect();
             let current = load(&app, &id).await?;
-            let form = form_of(&current, &tags, ctx.locale.tz);
+            let form = form_of(&current, &names(&app).await?, ctx.locale.tz);
             let message =
                 app.theme
                     .translate(&ctx.site.locale, "editor_conflict", None, ctx.locale.digits);

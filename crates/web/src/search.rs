@@ -369,24 +369,13 @@ pub(crate) async fn page(
         .into_response())
 }
 
-fn encode_query(pairs: &[(&str, String)]) -> String {
+/// `k=v&…` with each value percent-encoded.
+pub(crate) fn encode_query(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .map(|(k, v)| format!("{k}={}", crate::seo::encode_component(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-pub(crate) fn percent(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/users.html",
     "admin/forbidden.html",
     "admin/articles.html",
+    "admin/bulk.html",
     "admin/editor.html",
     "admin/media.html",
     "admin/revision.html",

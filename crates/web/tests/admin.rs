@@ -1983,3 +1983,476 @@ async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
             .is_none()
     );
 }
+
+/// An account with its own name (the bylines of two accounts never merge).
+async fn add_named_user(store: &Store, email: &str, name: &str, role: Role, password: &str) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_user(NewUser {
+        email: email.into(),
+        name: name.into(),
+        role,
+        password_hash: Some(midad_core::password::hash(password).unwrap()),
+        author_id: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn id_from(location: &str) -> i64 {
+    location.rsplit('/').next().unwrap().parse().unwrap()
+}
+
+async fn byline_names(store: &Store, id: i64) -> Vec<String> {
+    let a = store.article(id).await.unwrap().unwrap();
+    let all = store.authors().await.unwrap();
+    a.data
+        .author_ids
+        .iter()
+        .map(|id| all.iter().find(|b| b.id == *id).unwrap().name.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn several_authors_the_main_image_text_and_name_suggestions() {
+    let a = admin().await;
+    add_named_user(
+        &a.store,
+        "editor@news.example",
+        "سارة الحلبي",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    add_named_user(
+        &a.store,
+        "author@news.example",
+        "ليلى",
+        Role::Author,
+        "author's long password",
+    )
+    .await;
+    let mut tx = a.store.begin().await.unwrap();
+    tx.author_by_name_or_create("مراسلنا في بيروت")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let editor = sign_in(&a, "editor@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&editor)).await.body);
+    // A new item starts with the writer's own name.
+    let blank = get(&a, "/admin/articles/new", Some(&editor)).await.body;
+    assert!(
+        blank.contains("name=\"authors\" dir=\"auto\" autocomplete=\"off\" value=\"سارة الحلبي\""),
+        "{blank}"
+    );
+    let uploaded = upload(&a, &editor, &csrf, "قاعة.jpg", &jpeg(800, 600)).await;
+    assert!(uploaded.status.is_redirection() || uploaded.status.is_success());
+    let image = a.store.all_media().await.unwrap()[0].id.to_string();
+
+    // Three bylines: the editor's, an existing one typed with ى for ي, and a new one.
+    let mut fields = article_form(&csrf, "publish", "جلسة طارئة للبرلمان", "<p>نص الخبر</p>");
+    fields.extend([
+        ("authors", "سارة الحلبي، مراسلنا فى بيروت، وليد الخطيب"),
+        ("image", image.as_str()),
+        ("image_caption", "النواب في القاعة قبل التصويت"),
+        ("image_credit", "تصوير: رامي حداد"),
+    ]);
+    let saved = post(&a, "/admin/articles", Some(&editor), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = id_from(saved.header("location"));
+    assert_eq!(
+        byline_names(&a.store, id).await,
+        ["سارة الحلبي", "مراسلنا في بيروت", "وليد الخطيب"]
+    );
+    let stored = a.store.article(id).await.unwrap().unwrap();
+    let page = get(
+        &a,
+        &format!("/article/{id}/{}", encode(&stored.data.slug)),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for name in ["سارة الحلبي", "مراسلنا في بيروت", "وليد الخطيب"]
+    {
+        assert!(page.body.contains(name), "byline {name} on the page");
+    }
+    assert!(page.body.contains(
+        "<figcaption>النواب في القاعة قبل التصويت <span class=\"credit\">تصوير: رامي حداد</span></figcaption>"
+    ));
+    assert!(
+        !page.body.contains("<figcaption>جلسة البرلمان"),
+        "the library's caption is replaced"
+    );
+    // The form shows them again as stored.
+    let form = get(&a, &format!("/admin/articles/{id}"), Some(&editor))
+        .await
+        .body;
+    assert!(form.contains("value=\"سارة الحلبي، مراسلنا في بيروت، وليد الخطيب\""));
+    assert!(form.contains("name=\"image_credit\" dir=\"auto\" value=\"تصوير: رامي حداد\""));
+
+    // An author picks among existing bylines and keeps their own name.
+    let author = sign_in(&a, "author@news.example", "author's long password")
+        .await
+        .session()
+        .unwrap();
+    let acsrf = csrf_of(&get(&a, "/admin", Some(&author)).await.body);
+    let own = post(
+        &a,
+        "/admin/articles",
+        Some(&author),
+        &article_form(&acsrf, "save", "تقرير مشترك", "<p>نص</p>"),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER, "{}", own.body);
+    let own_url = own.header("location").to_string();
+    let own_id = id_from(&own_url);
+    assert_eq!(byline_names(&a.store, own_id).await, ["ليلى"]);
+    for (typed, message) in [
+        ("ليلى، كاتب لا وجود له", "لا يوجد كاتب باسم «كاتب لا وجود له»"),
+        ("مراسلنا في بيروت", "لا يمكنك حذف اسمك"),
+    ] {
+        let version = field(&get(&a, &own_url, Some(&author)).await.body, "version");
+        let mut fields = article_form(&acsrf, "save", "تقرير مشترك", "<p>نص</p>");
+        fields.extend([("authors", typed), ("version", version.as_str())]);
+        let refused = post(&a, &own_url, Some(&author), &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert!(refused.body.contains(message), "{typed}: {}", refused.body);
+        assert_eq!(
+            byline_names(&a.store, own_id).await,
+            ["ليلى"],
+            "nothing changed"
+        );
+    }
+    assert!(
+        !a.store
+            .authors()
+            .await
+            .unwrap()
+            .iter()
+            .any(|b| b.name == "كاتب لا وجود له"),
+        "an author does not make bylines"
+    );
+    let version = field(&get(&a, &own_url, Some(&author)).await.body, "version");
+    let mut fields = article_form(&acsrf, "save", "تقرير مشترك", "<p>نص</p>");
+    fields.extend([
+        ("authors", "ليلى، مراسلنا في بيروت"),
+        ("version", version.as_str()),
+    ]);
+    let shared = post(&a, &own_url, Some(&author), &fields).await;
+    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
+    assert_eq!(
+        byline_names(&a.store, own_id).await,
+        ["ليلى", "مراسلنا في بيروت"]
+    );
+
+    // Suggestions as the name is typed, with Arabic folding, starting matches first.
+    let tags = get(
+        &a,
+        &format!("/admin/suggest/tags?q={}", encode("الإنتخ")),
+        Some(&author),
+    )
+    .await;
+    assert_eq!(tags.status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Vec<String>>(&tags.body).unwrap(),
+        ["الانتخابات"]
+    );
+    let names = get(
+        &a,
+        &format!("/admin/suggest/authors?q={}", encode("ال")),
+        Some(&author),
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<Vec<String>>(&names.body).unwrap(),
+        ["سارة الحلبي", "وليد الخطيب"],
+        "names containing ال, none starting with it"
+    );
+    let none = get(&a, "/admin/suggest/tags?q=", Some(&author)).await;
+    assert_eq!(none.body, "[]");
+    let anonymous = get(&a, "/admin/suggest/tags?q=ا", None).await;
+    assert_eq!(anonymous.header("location"), "/admin/login");
+}
+
+#[tokio::test]
+async fn the_article_list_filters_and_pages_in_the_database_and_acts_in_bulk() {
+    use chrono::TimeZone;
+    use midad_core::{ArticleData, ArticleKind, Status};
+    let a = admin().await;
+    add_named_user(
+        &a.store,
+        "editor@news.example",
+        "سارة",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    add_named_user(
+        &a.store,
+        "author@news.example",
+        "ليلى",
+        Role::Author,
+        "author's long password",
+    )
+    .await;
+    let mut tx = a.store.begin().await.unwrap();
+    let politics = tx.insert_section("سياسة", None, None).await.unwrap().id;
+    let sport = tx.insert_section("رياضة", None, None).await.unwrap().id;
+    let reporter = tx.author_by_name_or_create("مراسل").await.unwrap().id;
+    let laila = tx.author_for_account("ليلى").await.unwrap().id;
+    let laila_user = a
+        .store
+        .user_by_email("author@news.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    tx.set_user_author(laila_user, laila).await.unwrap();
+    // 65 items: 60 in politics by the reporter (published on 1–60 November), 5 drafts in
+    // sport by ليلى, three of them titled «أزمة الطاقة …».
+    for i in 1..=60 {
+        let mut d = ArticleData::new(ArticleKind::Article, format!("خبر سياسي رقم {i}"));
+        d.status = Status::Published;
+        d.body = midad_core::body::from_html("<p>نص الخبر</p>");
+        d.section_id = Some(politics);
+        d.author_ids = vec![reporter];
+        d.published_at = Some(
+            chrono::Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()
+                + chrono::Duration::days(i - 1),
+        );
+        tx.insert_article(d).await.unwrap();
+    }
+    for (i, title) in [
+        "أَزْمَةُ الطاقة في الشتاء",
+        "أزمة الطاقة تتفاقم",
+        "مباراة القمة",
+        "أزمة الطاقة والأسعار",
+        "بطولة الشباب",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut d = ArticleData::new(ArticleKind::Article, title);
+        d.section_id = Some(sport);
+        d.body = midad_core::body::from_html("<p>نص</p>");
+        d.author_ids = vec![laila];
+        d.slug = format!("draft-{i}");
+        tx.insert_article(d).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let editor = sign_in(&a, "editor@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    let csrf = csrf_of(&get(&a, "/admin", Some(&editor)).await.body);
+    let rows = |page: &str| page.matches("name=\"pick-").count();
+
+    // Thirty a page, the most recent first.
+    let first = get(&a, "/admin/articles", Some(&editor)).await.body;
+    assert!(first.contains("٦٥ مقالًا"), "{first}");
+    assert_eq!(rows(&first), 30);
+    assert!(first.find("بطولة الشباب").unwrap() < first.find("خبر سياسي رقم 60").unwrap());
+    let last = get(&a, "/admin/articles?page=3", Some(&editor)).await.body;
+    assert_eq!(rows(&last), 5);
+    assert!(last.contains("خبر سياسي رقم 1<"));
+
+    // A title search folds hamza, ta marbuta and diacritics; the next page keeps the filters.
+    let found = get(
+        &a,
+        &format!("/admin/articles?q={}", encode("ازمه الطاقه")),
+        Some(&editor),
+    )
+    .await
+    .body;
+    assert_eq!(rows(&found), 3, "{found}");
+    assert!(found.contains("أَزْمَةُ الطاقة في الشتاء"));
+    let many = get(
+        &a,
+        &format!("/admin/articles?q={}&section={politics}", encode("خبر")),
+        Some(&editor),
+    )
+    .await
+    .body;
+    assert_eq!(rows(&many), 30);
+    assert!(
+        many.contains(&format!(
+            "href=\"/admin/articles?q={}&amp;section={politics}&amp;page=2\"",
+            encode("خبر")
+        )) || many.contains(&format!(
+            "href=\"/admin/articles?q={}&section={politics}&page=2\"",
+            encode("خبر")
+        )),
+        "{many}"
+    );
+    let second = get(
+        &a,
+        &format!(
+            "/admin/articles?q={}&section={politics}&page=2",
+            encode("خبر")
+        ),
+        Some(&editor),
+    )
+    .await
+    .body;
+    assert_eq!(rows(&second), 30);
+
+    // By section, by author, by publication day (the site's time zone).
+    let sport_list = get(
+        &a,
+        &format!("/admin/articles?section={sport}"),
+        Some(&editor),
+    )
+    .await;
+    assert_eq!(rows(&sport_list.body), 5);
+    let by_reporter = get(
+        &a,
+        &format!("/admin/articles?author={reporter}"),
+        Some(&editor),
+    )
+    .await;
+    assert!(by_reporter.body.contains("٦٠ مقالًا"));
+    let week = get(
+        &a,
+        "/admin/articles?from=2026-11-10&to=2026-11-16",
+        Some(&editor),
+    )
+    .await;
+    assert_eq!(rows(&week.body), 7, "{}", week.body);
+    assert!(week.body.contains("خبر سياسي رقم 16<") && week.body.contains("خبر سياسي رقم 10<"));
+    let bad = get(&a, "/admin/articles?from=16/11/2026", Some(&editor)).await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("تاريخ غير مفهوم"));
+    assert_eq!(rows(&bad.body), 30, "the bad date is not applied");
+    for query in [
+        "page=-1",
+        "page=99999999999999999999",
+        "section=abc",
+        "author=%00",
+        "status=x",
+    ] {
+        let answer = get(&a, &format!("/admin/articles?{query}"), Some(&editor)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{query}");
+    }
+
+    // An author sees only their own items, and may not act on someone else's: all or none.
+    let author = sign_in(&a, "author@news.example", "author's long password")
+        .await
+        .session()
+        .unwrap();
+    let acsrf = csrf_of(&get(&a, "/admin", Some(&author)).await.body);
+    let mine = get(&a, "/admin/articles", Some(&author)).await.body;
+    assert_eq!(rows(&mine), 5);
+    let drafts = a
+        .store
+        .articles(&midad_store::ArticleQuery {
+            status: Some(Status::Draft),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let draft_ids: Vec<String> = drafts.iter().map(|d| format!("pick-{}", d.id)).collect();
+    let someone_elses = a
+        .store
+        .articles(&midad_store::ArticleQuery {
+            status: Some(Status::Published),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    let foreign = format!("pick-{someone_elses}");
+    let mut fields = vec![
+        ("csrf", acsrf.as_str()),
+        ("action", "unpublish"),
+        (draft_ids[0].as_str(), "1"),
+        (foreign.as_str(), "1"),
+    ];
+    let refused = post(&a, "/admin/articles/bulk", Some(&author), &fields).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("غير مسموح لك"), "{}", refused.body);
+    assert_eq!(
+        a.store
+            .article(someone_elses)
+            .await
+            .unwrap()
+            .unwrap()
+            .data
+            .status,
+        Status::Published
+    );
+    fields[0].1 = "wrong";
+    let forged = post(&a, "/admin/articles/bulk", Some(&author), &fields).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let nothing = post(
+        &a,
+        "/admin/articles/bulk",
+        Some(&author),
+        &[("csrf", acsrf.as_str()), ("action", "publish")],
+    )
+    .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nothing.body.contains("لم تحدد أي مادة"));
+
+    // The author publishes two own drafts in one go: each gets a revision and a date.
+    let picked: Vec<(&str, &str)> = draft_ids[..2].iter().map(|k| (k.as_str(), "1")).collect();
+    let mut fields = vec![("csrf", acsrf.as_str()), ("action", "publish")];
+    fields.extend(picked.iter().copied());
+    let done = post(&a, "/admin/articles/bulk", Some(&author), &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.header("location"), "/admin/articles?done=2");
+    for d in &drafts[..2] {
+        let now = a.store.article(d.id).await.unwrap().unwrap();
+        assert_eq!(now.data.status, Status::Published);
+        assert!(now.data.published_at.is_some());
+        assert_eq!(a.store.revisions(d.id).await.unwrap().len(), 1);
+    }
+    assert!(
+        get(&a, "/admin/articles?done=2", Some(&author))
+            .await
+            .body
+            .contains("تغيّرت مادتان.")
+    );
+    // Published, they are no longer the author's to delete; their drafts still are.
+    let mut fields = vec![("csrf", acsrf.as_str()), ("action", "delete")];
+    fields.push((draft_ids[0].as_str(), "1"));
+    let kept = post(&a, "/admin/articles/bulk", Some(&author), &fields).await;
+    assert_eq!(kept.status, StatusCode::FORBIDDEN);
+
+    // Deleting asks first, then deletes for good (audited).
+    let mut fields = vec![("csrf", csrf.as_str()), ("action", "delete")];
+    fields.extend(draft_ids[2..].iter().map(|k| (k.as_str(), "1")));
+    let ask = post(&a, "/admin/articles/bulk", Some(&editor), &fields).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(
+        ask.body.contains("ستُحذف هذه المواد الـ٣ نهائيًا"),
+        "{}",
+        ask.body
+    );
+    assert_eq!(
+        a.store.count_articles(&Default::default()).await.unwrap(),
+        65
+    );
+    fields.push(("confirm", "yes"));
+    let deleted = post(&a, "/admin/articles/bulk", Some(&editor), &fields).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.store.count_articles(&Default::default()).await.unwrap(),
+        62
+    );
+    let audit = a.store.audit_log(100).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "article_deleted")
+            .count(),
+        3
+    );
+    // Acting again on what is gone changes nothing.
+    let again = post(&a, "/admin/articles/bulk", Some(&editor), &fields).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}

@@ -2409,6 +2409,128 @@
     }
   }
 
+  // ================================================================ name suggestions
+
+  // Inputs holding a list of names separated by commas (tags, authors) get suggestions for
+  // the name being typed, from `data-suggest` (JSON: an array of names). A combobox in the
+  // ARIA sense: arrows move, Enter or a click takes the name, Escape closes. Without it
+  // the field works as plain text.
+  const SEPARATORS = /[,،]/;
+  let suggestCount = 0;
+
+  function currentTerm(value) {
+    const parts = value.split(SEPARATORS);
+    return parts[parts.length - 1].trim();
+  }
+
+  function takenNames(value) {
+    const parts = value.split(SEPARATORS).map((p) => p.trim()).filter(Boolean);
+    parts.pop();
+    return parts;
+  }
+
+  class Suggest {
+    constructor(input) {
+      this.input = input;
+      this.url = input.getAttribute("data-suggest");
+      this.list = make("ul", { role: "listbox", class: "suggest-list", id: "suggest-" + ++suggestCount });
+      this.list.hidden = true;
+      this.active = -1;
+      this.seq = 0;
+      this.timer = null;
+      input.setAttribute("role", "combobox");
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("aria-expanded", "false");
+      input.setAttribute("aria-controls", this.list.id);
+      input.insertAdjacentElement("afterend", this.list);
+      input.addEventListener("input", () => this.later());
+      input.addEventListener("keydown", (e) => this.key(e));
+      input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
+      this.list.addEventListener("mousedown", (e) => {
+        const li = e.target.closest("li[role=option]");
+        if (!li) return;
+        e.preventDefault();
+        this.take(li.textContent);
+      });
+    }
+
+    later() {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.fetch(), 120);
+    }
+
+    async fetch() {
+      const term = currentTerm(this.input.value);
+      if (!term) return this.close();
+      const seq = ++this.seq;
+      try {
+        const res = await fetch(this.url + "?q=" + encodeURIComponent(term), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        if (!res.ok || seq !== this.seq) return;
+        const names = await res.json();
+        if (seq !== this.seq || !Array.isArray(names)) return;
+        const taken = takenNames(this.input.value);
+        this.show(names.filter((n) => typeof n === "string" && !taken.includes(n)));
+      } catch {
+        this.close();
+      }
+    }
+
+    show(names) {
+      this.list.textContent = "";
+      this.active = -1;
+      this.input.removeAttribute("aria-activedescendant");
+      names.forEach((name, i) => {
+        this.list.appendChild(make("li", { role: "option", id: this.list.id + "-" + i, dir: "auto", "aria-selected": "false" }, name));
+      });
+      const open = names.length > 0;
+      this.list.hidden = !open;
+      this.input.setAttribute("aria-expanded", String(open));
+    }
+
+    close() {
+      this.seq++;
+      this.list.hidden = true;
+      this.list.textContent = "";
+      this.active = -1;
+      this.input.setAttribute("aria-expanded", "false");
+      this.input.removeAttribute("aria-activedescendant");
+    }
+
+    move(step) {
+      const options = this.list.querySelectorAll("li[role=option]");
+      if (!options.length) return;
+      this.active = (this.active + step + options.length) % options.length;
+      options.forEach((li, i) => li.setAttribute("aria-selected", String(i === this.active)));
+      this.input.setAttribute("aria-activedescendant", options[this.active].id);
+    }
+
+    key(e) {
+      if (this.list.hidden) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        this.move(e.key === "ArrowDown" ? 1 : -1);
+      } else if (e.key === "Enter" && this.active >= 0) {
+        e.preventDefault();
+        this.take(this.list.querySelectorAll("li[role=option]")[this.active].textContent);
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        this.close();
+      }
+    }
+
+    take(name) {
+      const taken = takenNames(this.input.value);
+      taken.push(name);
+      this.input.value = taken.join("، ") + "، ";
+      this.close();
+      this.input.focus();
+      this.input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
   // ================================================================ start
 
   const api = { cleanPastedHtml, cleanPastedText, normalizeBody, safeHref, embedProvider, editor: null, autosave: null };
@@ -2430,6 +2552,7 @@
     const form = textarea ? textarea.form : document.querySelector("form[data-autosave-url]");
     const url = form && form.getAttribute("data-autosave-url");
     if (url && window.fetch) api.autosave = new Autosave(form, url, editor);
+    if (window.fetch) document.querySelectorAll("input[data-suggest]").forEach((input) => new Suggest(input));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
