@@ -657,7 +657,7 @@ const PAYLOADS = [
   ["JS template literal", (n) => `\${__xss(${n})}<b data-xss="${n}">x</b>`],
 ];
 
-const TEXT_FIELDS = ["title", "subtitle", "excerpt", "body_html", "tags", "source", "slug", "seo_title", "seo_description"];
+const TEXT_FIELDS = ["title", "subtitle", "excerpt", "body_html", "tags", "authors", "source", "slug", "seo_title", "seo_description", "image_caption", "image_credit", "image_alt"];
 const MEDIA_FIELDS = ["alt", "caption", "credit"];
 /** What a field holds when it does not carry the payload. */
 const SAFE = {
@@ -670,6 +670,10 @@ const SAFE = {
   slug: "",
   seo_title: "",
   seo_description: "",
+  authors: "",
+  image_caption: "",
+  image_credit: "",
+  image_alt: "",
   alt: "صورة اختبار",
   caption: "تعليق الصورة",
   credit: "مداد",
@@ -679,8 +683,9 @@ const REFUSAL_FIELDS = [
   [/العنوان/, ["title"]],
   [/نص المادة/, ["body_html"]],
   [/الرابط المختصر/, ["slug"]],
-  [/الاسم/, ["tags"]],
-  [/النص أطول/, ["subtitle", "excerpt", "source", "seo_title", "seo_description"]],
+  [/الاسم/, ["tags", "authors"]],
+  [/كاتب باسم/, ["authors"]],
+  [/النص أطول/, ["subtitle", "excerpt", "source", "seo_title", "seo_description", "image_caption", "image_credit", "image_alt"]],
 ];
 
 // ------------------------------------------------------------------ the checks
@@ -926,6 +931,31 @@ async function main() {
     assert(info.buttons.filter((b) => b.pressed !== null).length >= 10, "toggle buttons without aria-pressed");
     assert(info.api === "function", "window.MidadEditor.cleanPastedHtml is missing");
     return `${info.buttons.length} buttons: ${info.buttons.map((b) => b.text).join(" · ")}`;
+  });
+
+  await check("f. editor: the tags and authors fields suggest names as they are typed (Arabic folding), taken with the arrows and Enter without sending the form", async () => {
+    await page.goto(BASE + "/admin/articles/new");
+    const listbox = await page.getAttribute("#tags", "aria-controls");
+    assert(listbox && (await page.getAttribute("#tags", "role")) === "combobox", "the tags field is not a combobox");
+    // «طاقة نظيفة» exists (the scheduled story's tag); typed with ه for ة after a first tag.
+    await page.fill("#tags", "سياسة، طاقه");
+    await page.waitForSelector(`#${listbox} li[role=option]`, { timeout: 10000 });
+    const offered = await page.$$eval(`#${listbox} li[role=option]`, (lis) => lis.map((li) => li.textContent));
+    assert(offered.includes("طاقة نظيفة"), `offered ${JSON.stringify(offered)}`);
+    const at = page.url();
+    const index = offered.indexOf("طاقة نظيفة");
+    await page.focus("#tags");
+    for (let i = 0; i <= index; i++) await page.keyboard.press("ArrowDown");
+    assert((await page.getAttribute("#tags", "aria-activedescendant")) === `${listbox}-${index}`, "the arrow does not mark the option");
+    await page.keyboard.press("Enter");
+    const value = await page.inputValue("#tags");
+    assert(value === "سياسة، طاقة نظيفة، ", `the field holds «${value}»`);
+    assert(page.url() === at, "Enter sent the form");
+    assert(await page.isHidden(`#${listbox}`), "the list stays open after the choice");
+    // The authors field: the writer's name first, others offered by part of their name.
+    const own = await page.inputValue("#authors");
+    assert(own.trim().length > 0, "the authors field does not start with the writer's name");
+    return `offered ${offered.length} tag(s) for «طاقه»: ${offered.join(" · ")}; took «طاقة نظيفة» with the keyboard`;
   });
 
   await check("f. editor: an Arabic article written with the toolbar and the keyboard (heading, bold, link, list, quote, divider, a mixed line)", async () => {
