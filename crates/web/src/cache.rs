@@ -83,10 +83,13 @@ pub(crate) struct Entry {
     content_type: HeaderValue,
     surrogate: Option<HeaderValue>,
     keys: Vec<String>,
-    tz: Tz,
-    day: NaiveDate,
+    /// The bounds of the site-local day it was rendered on: it is not served outside them
+    /// (the header shows the date).
+    day_start: DateTime<Utc>,
+    midnight: DateTime<Utc>,
     expires: Instant,
-    article: Option<Id>,
+    /// An article page: the counter of its reads that day.
+    reads: Option<crate::reads::Counter>,
     /// Set on every hit; the eviction clock gives referenced entries a second chance.
     referenced: AtomicBool,
 }
@@ -100,9 +103,8 @@ impl Entry {
     }
 
     /// Still good: not expired, and rendered today (in the site's zone).
-    fn fresh(&self, now: Instant, wall: DateTime<Utc>) -> Option<NaiveDate> {
-        let today = wall.with_timezone(&self.tz).date_naive();
-        (now < self.expires && today == self.day).then_some(today)
+    fn fresh(&self, now: Instant, wall: DateTime<Utc>) -> bool {
+        now < self.expires && self.day_start <= wall && wall < self.midnight
     }
 }
 
@@ -177,7 +179,11 @@ impl PageCache {
 
     fn get(&self, key: &str) -> Option<Arc<Entry>> {
         let entry = self.read().entries.get(key).cloned()?;
-        entry.referenced.store(true, Ordering::Relaxed);
+        // Only the first hit writes: a flag every core rewrites on every hit would bounce
+        // its cache line between them.
+        if !entry.referenced.load(Ordering::Relaxed) {
+            entry.referenced.store(true, Ordering::Relaxed);
+        }
         Some(entry)
     }
 
@@ -326,17 +332,23 @@ fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
     })
 }
 
-/// Seconds left until the next local midnight of `tz`.
-fn seconds_to_midnight(tz: Tz, wall: DateTime<Utc>) -> i64 {
-    let now = wall.with_timezone(&tz);
-    let secs = chrono::Timelike::num_seconds_from_midnight(&now) as i64;
-    (86_400 - secs).max(1)
+/// When the local day `day` of `tz` begins, in UTC. Where the clocks jump over midnight
+/// (Beirut, Cairo, Damascus have done it), the day begins at the first instant after.
+fn day_begins(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    (0..3)
+        .find_map(|h| {
+            tz.from_local_datetime(&day.and_hms_opt(h, 0, 0)?)
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
 /// Shared caches may keep a page a minute and serve it stale while revalidating, but never
 /// past the local midnight that changes the header's date.
-fn cache_control(tz: Tz, wall: DateTime<Utc>) -> HeaderValue {
-    let left = seconds_to_midnight(tz, wall);
+fn cache_control(midnight: DateTime<Utc>, wall: DateTime<Utc>) -> HeaderValue {
+    let left = (midnight - wall).num_seconds().max(1);
     if left >= 660 {
         return HeaderValue::from_static(
             "public, max-age=0, s-maxage=60, stale-while-revalidate=600",
@@ -367,7 +379,7 @@ fn respond(
     }
     builder = builder
         .header(header::ETAG, entry.etag.clone())
-        .header(header::CACHE_CONTROL, cache_control(entry.tz, wall))
+        .header(header::CACHE_CONTROL, cache_control(entry.midnight, wall))
         .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
         .header("x-cache", HeaderValue::from_static(status));
     if let Some(s) = &entry.surrogate {
@@ -450,11 +462,11 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
     let now = Instant::now();
     let wall = app.now();
     if let Some(entry) = app.cache.get(&key)
-        && let Some(today) = entry.fresh(now, wall)
+        && entry.fresh(now, wall)
     {
         app.cache.hits.fetch_add(1, Ordering::Relaxed);
-        if let (Some(id), true) = (entry.article, count) {
-            app.reads.record(id, today);
+        if let (Some(reads), true) = (&entry.reads, count) {
+            reads.fetch_add(1, Ordering::Relaxed);
         }
         return respond(&app, &entry, req.headers(), head, "hit", wall);
     }
@@ -483,8 +495,9 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
         }
     };
     let today = wall.with_timezone(&cacheable.tz).date_naive();
-    if let (Some(id), true) = (cacheable.article, count) {
-        app.reads.record(id, today);
+    let reads = cacheable.article.map(|id| app.reads.counter(id, today));
+    if let (Some(reads), true) = (&reads, count) {
+        reads.fetch_add(1, Ordering::Relaxed);
     }
     let compress = bytes.len() >= MIN_COMPRESS;
     let entry = Entry {
@@ -499,10 +512,10 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
             .unwrap_or(HeaderValue::from_static("text/html; charset=utf-8")),
         surrogate: HeaderValue::from_str(&cacheable.keys.join(" ")).ok(),
         keys: cacheable.keys,
-        tz: cacheable.tz,
-        day: today,
+        day_start: day_begins(cacheable.tz, today),
+        midnight: day_begins(cacheable.tz, today.succ_opt().unwrap_or(today)),
         expires: now + cacheable.ttl,
-        article: cacheable.article,
+        reads,
         referenced: AtomicBool::new(false),
     };
     let response = respond(&app, &entry, &headers, head, "miss", wall);
@@ -607,6 +620,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_day_begins_at_local_midnight_or_just_after_a_jump_over_it() {
+        use chrono::TimeZone;
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            day_begins(chrono_tz::Asia::Riyadh, day(2024, 11, 16)),
+            Utc.with_ymd_and_hms(2024, 11, 15, 21, 0, 0).unwrap()
+        );
+        // Beirut moved its clocks from 00:00 to 01:00 on 31 March 2024.
+        assert_eq!(
+            day_begins(chrono_tz::Asia::Beirut, day(2024, 3, 31)),
+            Utc.with_ymd_and_hms(2024, 3, 30, 22, 0, 0).unwrap()
+        );
+        let wall = Utc.with_ymd_and_hms(2024, 11, 16, 20, 59, 30).unwrap();
+        let midnight = day_begins(chrono_tz::Asia::Riyadh, day(2024, 11, 17));
+        assert_eq!(
+            cache_control(midnight, wall),
+            "public, max-age=0, s-maxage=30, stale-while-revalidate=0"
+        );
+    }
+
+    #[test]
     fn keys_ignore_unused_query_strings() {
         assert_eq!(cache_key("/", Some("utm_source=x&fbclid=1")).unwrap(), "/");
         assert_eq!(cache_key("/", Some("page=2")).unwrap(), "/");
@@ -663,10 +697,10 @@ mod tests {
             content_type: HeaderValue::from_static("text/html"),
             surrogate: None,
             keys: vec!["latest".into()],
-            tz: chrono_tz::UTC,
-            day: Utc::now().date_naive(),
+            day_start: Utc::now() - chrono::Duration::hours(1),
+            midnight: Utc::now() + chrono::Duration::hours(1),
             expires: Instant::now() + DEFAULT_TTL,
-            article: None,
+            reads: None,
             referenced: AtomicBool::new(false),
         };
         for i in 0..100 {

@@ -32,6 +32,9 @@ pub use mail::{DigestOutcome, MailSettings, SiteComposer, compose, digest_if_due
 pub use metrics::Metrics;
 pub use newsletter_admin::{ParsedSubscribers, parse_subscribers};
 pub use reads::Reads;
+
+/// The value of `App::clock` that means "the real clock".
+const REAL_CLOCK: i64 = i64::MIN;
 pub use site::effective_settings;
 pub use theme::Theme;
 
@@ -83,8 +86,10 @@ pub struct App {
     pub(crate) security: Vec<(HeaderName, HeaderValue)>,
     /// The one-time link token of first-run setup, while no owner exists.
     pub(crate) setup_token: std::sync::Mutex<Option<String>>,
-    /// A fixed "now" for tests and previews; `None` is the real clock.
-    clock: std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>,
+    /// A fixed "now" for tests and previews, in microseconds since the epoch; [`REAL_CLOCK`]
+    /// means the real clock. An atomic: every request reads it, and a lock's reader count
+    /// would be written by every request on every core.
+    clock: std::sync::atomic::AtomicI64,
     /// `None` when the index could not be opened: the site serves on, search says so.
     pub search: Option<Arc<midad_search::SearchIndex>>,
     /// Signs the newsletter's links; its key is read from the database on first use.
@@ -142,7 +147,7 @@ impl App {
             cache: PageCache::new(cache_bytes),
             reads: Reads::default(),
             security,
-            clock: std::sync::RwLock::new(None),
+            clock: std::sync::atomic::AtomicI64::new(REAL_CLOCK),
             setup_token: std::sync::Mutex::new(None),
             search,
             signer: tokio::sync::OnceCell::new(),
@@ -178,19 +183,20 @@ impl App {
 
     /// The time pages are rendered for: the real clock unless one was set.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.clock
-            .read()
-            .map(|c| *c)
-            .unwrap_or(None)
-            .unwrap_or_else(chrono::Utc::now)
+        match self.clock.load(std::sync::atomic::Ordering::Relaxed) {
+            REAL_CLOCK => chrono::Utc::now(),
+            fixed => {
+                chrono::DateTime::from_timestamp_micros(fixed).unwrap_or_else(chrono::Utc::now)
+            }
+        }
     }
 
     /// Fixes the clock at `t` (`None`: back to the real one). Tests use it to render a page
     /// for a given moment, such as a minute before and after local midnight.
     pub fn set_clock(&self, t: Option<chrono::DateTime<chrono::Utc>>) {
-        if let Ok(mut c) = self.clock.write() {
-            *c = t;
-        }
+        let micros = t.map_or(REAL_CLOCK, |t| t.timestamp_micros());
+        self.clock
+            .store(micros, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Starts what keeps the site current while it serves: the page-cache invalidator that
