@@ -3,9 +3,13 @@
 //! and the index size on disk.
 //!
 //!   cargo bench -p midad-search --bench search -- [N]
+//!
+//! With `SEARCH_BENCH_DIR=FOLDER` the index is kept there, and a later run with the same N
+//! measures the queries again without indexing again.
 
 use chrono::{TimeZone, Utc};
 use midad_search::{Doc, Request, SearchIndex, Sort};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -216,16 +220,8 @@ fn dir_size(path: &std::path::Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn main() {
-    let n: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(100_000);
-    let vocab = vocabulary();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (index, _) = SearchIndex::open(&dir.path().join("search")).expect("open index");
-    let mut rng = Rng(0x2545F4914F6CDD1D);
-
+/// Indexes `n` generated articles in batches of 10,000 and prints the time and the size.
+fn index_all(index: &SearchIndex, n: usize, vocab: &[String], rng: &mut Rng, path: &Path) {
     let start = Instant::now();
     let mut generated = Duration::ZERO;
     let batch = 10_000;
@@ -233,7 +229,7 @@ fn main() {
     while i < n {
         let t = Instant::now();
         let docs: Vec<Doc> = (i..(i + batch).min(n))
-            .map(|k| article(k, &vocab, &mut rng))
+            .map(|k| article(k, vocab, rng))
             .collect();
         generated += t.elapsed();
         index.apply(&docs, &[], Some(i as i64)).expect("index");
@@ -246,12 +242,39 @@ fn main() {
         indexing.as_secs_f64(),
         generated.as_secs_f64()
     );
-    println!(
-        "index size on disk: {:.0} MB",
-        dir_size(&dir.path().join("search")) as f64 / 1e6
-    );
+    println!("index size on disk: {:.0} MB", dir_size(path) as f64 / 1e6);
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let vocab = vocabulary();
+    // SEARCH_BENCH_DIR keeps the index between runs, to measure queries again without
+    // indexing again; by default it lives in a temporary folder.
+    let temp = tempfile::tempdir().expect("temp dir");
+    let kept = std::env::var_os("SEARCH_BENCH_DIR").map(PathBuf::from);
+    let path = kept
+        .clone()
+        .unwrap_or_else(|| temp.path().to_path_buf())
+        .join("search");
+    let (index, _) = SearchIndex::open(&path).expect("open index");
+    let last_batch = (n.max(1) - 1) / 10_000 * 10_000;
+    if kept.is_some() && index.indexed_seq() == Some(last_batch as i64) {
+        println!(
+            "index of {n} articles kept from an earlier run in {}",
+            path.display()
+        );
+        println!("index size on disk: {:.0} MB", dir_size(&path) as f64 / 1e6);
+    } else {
+        index.clear().expect("clear");
+        index_all(&index, n, &vocab, &mut Rng(0x2545F4914F6CDD1D), &path);
+    }
 
     let index = Arc::new(index);
+    // The queries draw from their own sequence: the same whether the index was built now.
+    let mut rng = Rng(0x9E3779B97F4A7C15);
     // Two mixes of 1,000 queries each (single words, pairs, phrases, exclusions, three
     // words; a quarter filtered by section, a tenth sorted by date): words drawn with the
     // text's own Zipf frequencies (mostly very common words: the hard case), and words drawn

@@ -160,3 +160,29 @@ fn the_light_stemmer_does_at_least_as_well_as_snowball() {
         total - snowball.len()
     );
 }
+
+/// The total a results page announces is the number of articles it pages through: the count
+/// (made apart, on stems alone) and the ranking select the same articles, filtered or not.
+#[test]
+fn the_announced_total_is_the_number_of_results() {
+    let index = corpus_index(Stemming::Light);
+    let cases: Vec<Case> = load("queries.jsonl");
+    let mut nonzero = 0;
+    for case in &cases {
+        for section_id in [None, Some(1)] {
+            let r = index
+                .search(&Request {
+                    query: case.q.clone(),
+                    page: 1,
+                    per_page: 100,
+                    section_id,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(r.total < 100, "«{}»: {} results, more than a page", case.q, r.total);
+            assert_eq!(r.total, r.hits.len(), "«{}» in section {section_id:?}", case.q);
+            nonzero += usize::from(r.total > 0);
+        }
+    }
+    assert!(nonzero > cases.len(), "most queries find something");
+}
