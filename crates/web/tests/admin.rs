@@ -2456,3 +2456,222 @@ async fn the_article_list_filters_and_pages_in_the_database_and_acts_in_bulk() {
     let again = post(&a, "/admin/articles/bulk", Some(&editor), &fields).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
+
+/// Every role against every action of the back office, over HTTP, compared with the table
+/// the roles are meant to follow (written out here, not read from the code): what is
+/// allowed answers as it should, what is not answers 403 and changes nothing.
+#[tokio::test]
+async fn every_role_against_every_action() {
+    use midad_core::{ArticleData, ArticleKind, Status};
+    let a = admin().await;
+    let roles = [
+        ("owner", Role::Owner),
+        ("admin", Role::Admin),
+        ("editor", Role::Editor),
+        ("author", Role::Author),
+        ("contributor", Role::Contributor),
+    ];
+    for (name, role) in roles {
+        add_named_user(
+            &a.store,
+            &format!("{name}@news.example"),
+            &format!("حساب {name}"),
+            role,
+            "a long enough password",
+        )
+        .await;
+    }
+    // A colleague's items, two per role: one to publish, one to delete; and a published one.
+    let mut tx = a.store.begin().await.unwrap();
+    let colleague = tx.author_by_name_or_create("زميل").await.unwrap().id;
+    let mut make = async |title: String, status: Status| {
+        let mut d = ArticleData::new(ArticleKind::Article, title);
+        d.status = status;
+        d.body = midad_core::body::from_html("<p>نص الزميل</p>");
+        d.author_ids = vec![colleague];
+        if status == Status::Published {
+            d.published_at = Some(chrono::Utc::now());
+        }
+        tx.insert_article(d).await.unwrap().id
+    };
+    let mut theirs = std::collections::HashMap::new();
+    for (name, _) in roles {
+        let publish = make(format!("مسودة زميل للنشر {name}"), Status::Draft).await;
+        let delete = make(format!("مسودة زميل للحذف {name}"), Status::Draft).await;
+        theirs.insert(name, (publish, delete));
+    }
+    let live = make("خبر منشور للزميل".into(), Status::Published).await;
+    drop(make);
+    tx.commit().await.unwrap();
+
+    //                        owner  admin  editor author contributor
+    let expected: [(&str, [bool; 5]); 17] = [
+        ("dashboard", [true, true, true, true, true]),
+        ("write a draft", [true, true, true, true, true]),
+        ("submit own for review", [true, true, true, true, true]),
+        ("publish own", [true, true, true, true, false]),
+        ("flag own as breaking", [true, true, true, false, false]),
+        (
+            "feature own on the home page",
+            [true, true, true, false, false],
+        ),
+        ("open a colleague's item", [true, true, true, false, false]),
+        (
+            "publish a colleague's item",
+            [true, true, true, false, false],
+        ),
+        (
+            "delete a colleague's item",
+            [true, true, true, false, false],
+        ),
+        ("upload an image", [true, true, true, true, false]),
+        ("sections and tags", [true, true, true, false, false]),
+        ("subscribers", [true, true, true, false, false]),
+        ("breaking alert by mail", [true, true, true, false, false]),
+        ("accounts", [true, true, false, false, false]),
+        ("audit log", [true, true, false, false, false]),
+        ("settings", [true, true, false, false, false]),
+        ("old addresses", [true, true, false, false, false]),
+    ];
+    let mut mismatches = Vec::new();
+    for (col, (name, _)) in roles.iter().enumerate() {
+        let session = sign_in(
+            &a,
+            &format!("{name}@news.example"),
+            "a long enough password",
+        )
+        .await
+        .session()
+        .unwrap();
+        let s = Some(session.as_str());
+        let dashboard = get(&a, "/admin", s).await;
+        let csrf = csrf_of(&dashboard.body);
+        let mut seen: Vec<(&str, bool)> = vec![("dashboard", dashboard.status == StatusCode::OK)];
+
+        let title = format!("مادة {name}");
+        let mut fields = article_form(&csrf, "save", &title, "<p>نص</p>");
+        fields.extend([("breaking", "on"), ("featured", "on")]);
+        let draft = post(&a, "/admin/articles", s, &fields).await;
+        seen.push(("write a draft", draft.status == StatusCode::SEE_OTHER));
+        let url = draft.header("location").to_string();
+        let id = id_from(&url);
+        let stored = a.store.article(id).await.unwrap().unwrap();
+        seen.push(("flag own as breaking", stored.data.breaking));
+        seen.push(("feature own on the home page", stored.data.featured));
+        let version = stored.version.to_string();
+        let mut fields = article_form(&csrf, "submit", &title, "<p>نص</p>");
+        fields.push(("version", &version));
+        let submitted = post(&a, &url, s, &fields).await;
+        let now = a.store.article(id).await.unwrap().unwrap();
+        seen.push((
+            "submit own for review",
+            submitted.status == StatusCode::SEE_OTHER && now.data.status == Status::Pending,
+        ));
+        let version = now.version.to_string();
+        let mut fields = article_form(&csrf, "publish", &title, "<p>نص</p>");
+        fields.push(("version", &version));
+        let published = post(&a, &url, s, &fields).await;
+        let now = a.store.article(id).await.unwrap().unwrap();
+        assert_eq!(
+            published.status == StatusCode::SEE_OTHER,
+            now.data.status == Status::Published,
+            "{name}: publishing answered {} with the item {:?}",
+            published.status,
+            now.data.status
+        );
+        if published.status != StatusCode::SEE_OTHER {
+            assert_eq!(published.status, StatusCode::FORBIDDEN, "{name}");
+        }
+        seen.push(("publish own", now.data.status == Status::Published));
+
+        let (to_publish, to_delete) = theirs[name];
+        let open = get(&a, &format!("/admin/articles/{to_publish}"), s).await;
+        seen.push(("open a colleague's item", open.status == StatusCode::OK));
+        let pick = format!("pick-{to_publish}");
+        let bulk = post(
+            &a,
+            "/admin/articles/bulk",
+            s,
+            &[("csrf", &csrf), ("action", "publish"), (&pick, "1")],
+        )
+        .await;
+        let after = a.store.article(to_publish).await.unwrap().unwrap();
+        assert_eq!(
+            bulk.status == StatusCode::SEE_OTHER,
+            after.data.status == Status::Published,
+            "{name}: {}",
+            bulk.status
+        );
+        seen.push((
+            "publish a colleague's item",
+            after.data.status == Status::Published,
+        ));
+        let pick = format!("pick-{to_delete}");
+        let bulk = post(
+            &a,
+            "/admin/articles/bulk",
+            s,
+            &[
+                ("csrf", &csrf),
+                ("action", "delete"),
+                (&pick, "1"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+        let gone = a.store.article(to_delete).await.unwrap().is_none();
+        assert_eq!(
+            bulk.status == StatusCode::SEE_OTHER,
+            gone,
+            "{name}: {}",
+            bulk.status
+        );
+        seen.push(("delete a colleague's item", gone));
+
+        let before = a.store.all_media().await.unwrap().len();
+        let up = upload(&a, &session, &csrf, &format!("{name}.jpg"), &jpeg(64, 48)).await;
+        let uploaded = a.store.all_media().await.unwrap().len() == before + 1;
+        assert_eq!(
+            uploaded,
+            up.status != StatusCode::FORBIDDEN,
+            "{name}: {}",
+            up.status
+        );
+        seen.push(("upload an image", uploaded));
+
+        for (action, path) in [
+            ("sections and tags", "/admin/sections".to_string()),
+            ("subscribers", "/admin/subscribers".to_string()),
+            (
+                "breaking alert by mail",
+                format!("/admin/articles/{live}/alert"),
+            ),
+            ("accounts", "/admin/users".to_string()),
+            ("audit log", "/admin/audit".to_string()),
+            ("settings", "/admin/settings".to_string()),
+            ("old addresses", "/admin/redirects".to_string()),
+        ] {
+            let page = get(&a, &path, s).await;
+            assert!(
+                matches!(page.status, StatusCode::OK | StatusCode::FORBIDDEN),
+                "{name} {path}: {}",
+                page.status
+            );
+            seen.push((action, page.status == StatusCode::OK));
+        }
+
+        for (action, allowed) in seen {
+            let want = expected
+                .iter()
+                .find(|(a, _)| *a == action)
+                .unwrap_or_else(|| panic!("{action} is not in the table"))
+                .1[col];
+            if allowed != want {
+                mismatches.push(format!(
+                    "{name} / {action}: allowed {allowed}, expected {want}"
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
