@@ -149,6 +149,42 @@ fn load_error(e: impl fmt::Display) -> DateError {
     DateError::Format(e.to_string())
 }
 
+/// How a page header prints today's date; the newsroom chooses in the settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DateStyle {
+    /// «السبت ١٦ / نوفمبر / ٢٠٢٤», the shape of Arabic newspaper mastheads.
+    #[default]
+    Slashes,
+    /// «السبت ١٦ نوفمبر ٢٠٢٤».
+    Words,
+    /// «السبت ١٦/١١/٢٠٢٤».
+    Numeric,
+    /// The locale's own long date: «السبت، ١٦ نوفمبر ٢٠٢٤».
+    Locale,
+}
+
+impl DateStyle {
+    pub const ALL: [DateStyle; 4] = [
+        DateStyle::Slashes,
+        DateStyle::Words,
+        DateStyle::Numeric,
+        DateStyle::Locale,
+    ];
+
+    pub fn parse(s: &str) -> Option<DateStyle> {
+        DateStyle::ALL.into_iter().find(|d| d.as_str() == s.trim())
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateStyle::Slashes => "slashes",
+            DateStyle::Words => "words",
+            DateStyle::Numeric => "numeric",
+            DateStyle::Locale => "locale",
+        }
+    }
+}
+
 impl DateFormatter {
     /// A formatter for `locale` (BCP 47: "ar", "ar-EG", "ar-SY", "en-GB", "fr", …)
     /// printing `digits`.
@@ -218,14 +254,24 @@ impl DateFormatter {
     /// «السبت ١٦ / نوفمبر / ٢٠٢٤» (`ar`), «السبت ١٦ / تشرين الثاني / ٢٠٢٤» (`ar-SY`),
     /// "Saturday 16 / November / 2024" (`en`).
     pub fn header(&self, d: Ymd) -> String {
+        self.header_in(d, DateStyle::Slashes)
+    }
+
+    /// The header's date in one of the [`DateStyle`]s.
+    pub fn header_in(&self, d: Ymd, style: DateStyle) -> String {
         let date = d.to_icu();
-        format!(
-            "{} {} / {} / {}",
+        let number = |n: i32| format_number(i64::from(n), self.digits);
+        let (weekday, day, year) = (
             self.weekday_of(&date),
-            format_number(i64::from(date.day_of_month().0), self.digits),
-            self.month_of(&date),
-            format_number(i64::from(date.year().extended_year()), self.digits),
-        )
+            number(i32::from(date.day_of_month().0)),
+            number(date.year().extended_year()),
+        );
+        match style {
+            DateStyle::Slashes => format!("{weekday} {day} / {} / {year}", self.month_of(&date)),
+            DateStyle::Words => format!("{weekday} {day} {} {year}", self.month_of(&date)),
+            DateStyle::Numeric => format!("{weekday} {day}/{}/{year}", number(i32::from(d.month))),
+            DateStyle::Locale => self.long(d),
+        }
     }
 
     /// The locale's long date with weekday, e.g. «السبت، ١٦ نوفمبر ٢٠٢٤».
@@ -334,6 +380,30 @@ mod tests {
         assert!(Ymd::new(10_000, 1, 1).is_none());
         assert_eq!(nov16().to_string(), "2024-11-16");
         assert!(Ymd::new(2024, 1, 31) < Ymd::new(2024, 2, 1));
+    }
+
+    #[test]
+    fn header_styles() {
+        let f = fmt("ar", Digits::Arab);
+        let d = nov16();
+        let shown: Vec<String> = DateStyle::ALL.iter().map(|s| f.header_in(d, *s)).collect();
+        assert_eq!(
+            shown,
+            [
+                "السبت ١٦ / نوفمبر / ٢٠٢٤",
+                "السبت ١٦ نوفمبر ٢٠٢٤",
+                "السبت ١٦/١١/٢٠٢٤",
+                "السبت، ١٦ نوفمبر ٢٠٢٤",
+            ]
+        );
+        assert_eq!(
+            fmt("en", Digits::Latn).header_in(d, DateStyle::Numeric),
+            "Saturday 16/11/2024"
+        );
+        for s in DateStyle::ALL {
+            assert_eq!(DateStyle::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(DateStyle::parse("fancy"), None);
     }
 
     #[test]

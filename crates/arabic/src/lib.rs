@@ -8,7 +8,7 @@ pub mod plural;
 pub mod text;
 
 pub use analyze::{MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, tokenize};
-pub use date::{DateError, DateFormatter, Weekday, Ymd, from_hijri, hijri_ymd};
+pub use date::{DateError, DateFormatter, DateStyle, Weekday, Ymd, from_hijri, hijri_ymd};
 pub use digits::{Digits, digits, format_number, to_arabic_digits, to_latin_digits};
 pub use plural::{
     PluralCategory, WORDS_PER_MINUTE, plural_category, reading_minutes, reading_time, word_count,

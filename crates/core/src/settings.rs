@@ -15,6 +15,9 @@ pub struct Settings {
     pub timezone: String,
     /// `arab` (٠١٢) or `latn` (012).
     pub digits: String,
+    /// How the header prints today's date: `slashes` («السبت ١٦ / نوفمبر / ٢٠٢٤»),
+    /// `words`, `numeric` or `locale` (see `midad_arabic::DateStyle`).
+    pub date_style: String,
     /// Show the Hijri (Umm al-Qura) date beside the Gregorian one.
     pub hijri: bool,
     /// Media path of the logo; empty = the site name set in type.
@@ -37,6 +40,7 @@ impl Default for Settings {
             locale: "ar".into(),
             timezone: "UTC".into(),
             digits: "arab".into(),
+            date_style: "slashes".into(),
             hijri: false,
             logo: String::new(),
             breaking_hours: 12,
@@ -65,6 +69,12 @@ impl Settings {
             v.push(
                 ValidationError::new("site.locale", ErrorCode::LocaleInvalid)
                     .with_detail(self.locale.clone()),
+            );
+        }
+        if midad_arabic::DateStyle::parse(&self.date_style).is_none() {
+            v.push(
+                ValidationError::new("site.date_style", ErrorCode::OutOfRange)
+                    .with_detail("slashes, words, numeric or locale"),
             );
         }
         if self.social.len() > 12 {

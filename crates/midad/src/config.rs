@@ -75,6 +75,8 @@ pub struct SiteConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digits: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_style: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hijri: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
@@ -175,6 +177,7 @@ const KNOWN_KEYS: &[&str] = &[
     "site.locale",
     "site.timezone",
     "site.digits",
+    "site.date_style",
     "site.hijri",
     "site.logo",
     "site.breaking_hours",

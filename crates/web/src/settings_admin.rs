@@ -22,13 +22,14 @@ pub(crate) fn routes() -> Router<Arc<App>> {
 }
 
 /// The keys this screen edits, in the order shown.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "name",
     "tagline",
     "logo",
     "locale",
     "timezone",
     "digits",
+    "date_style",
     "hijri",
     "breaking_hours",
     "feed_full_content",
@@ -57,12 +58,23 @@ async fn screen(
             site => v(&ctx.site),
             csrf => user.session.csrf.clone(),
             values => v(values),
+            date_styles => date_styles(&ctx.locale, app.now()),
             fixed => fixed,
             smtp => app.config.mail.smtp_shown.clone(),
             mail_from => crate::mail::sender_address(app).0.address,
             problems => problems,
         },
     )
+}
+
+/// Each header date style, shown with today's date.
+fn date_styles(locale: &site::Locale, now: chrono::DateTime<chrono::Utc>) -> Vec<minijinja::Value> {
+    midad_arabic::DateStyle::ALL
+        .iter()
+        .map(|style| {
+            context! { value => style.as_str(), sample => locale.header_date_in(now, *style) }
+        })
+        .collect()
 }
 
 async fn show(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
@@ -89,6 +101,8 @@ pub(crate) struct SettingsForm {
     timezone: String,
     #[serde(default)]
     digits: String,
+    #[serde(default)]
+    date_style: String,
     #[serde(default)]
     hijri: Option<String>,
     #[serde(default)]
@@ -132,6 +146,11 @@ async fn save(
         locale: form.locale.trim().to_string(),
         timezone: form.timezone.trim().to_string(),
         digits: form.digits.trim().to_string(),
+        // A form from before the field existed keeps the current style.
+        date_style: match form.date_style.trim() {
+            "" => ctx.settings.date_style.clone(),
+            style => style.to_string(),
+        },
         hijri: form.hijri.is_some(),
         breaking_hours: hours.unwrap_or(0),
         feed_full_content: form.feed_full_content.is_some(),

@@ -34,6 +34,7 @@ pub async fn effective_settings(
 pub(crate) struct Locale {
     pub tz: Tz,
     pub digits: Digits,
+    pub date_style: midad_arabic::DateStyle,
     /// `None` only if even the root locale's data were missing; dates are then left out.
     pub dates: Option<DateFormatter>,
     pub locale: String,
@@ -49,6 +50,7 @@ impl Locale {
         Locale {
             tz,
             digits,
+            date_style: midad_arabic::DateStyle::parse(&settings.date_style).unwrap_or_default(),
             dates,
             locale: settings.locale.clone(),
         }
@@ -69,9 +71,13 @@ impl Locale {
     }
 
     pub fn header_date(&self, t: DateTime<Utc>) -> String {
+        self.header_date_in(t, self.date_style)
+    }
+
+    pub fn header_date_in(&self, t: DateTime<Utc>, style: midad_arabic::DateStyle) -> String {
         self.dates
             .as_ref()
-            .map(|f| f.header(self.ymd(t).0))
+            .map(|f| f.header_in(self.ymd(t).0, style))
             .unwrap_or_default()
     }
 

@@ -1035,9 +1035,11 @@ async fn settings_are_checked_and_reach_the_cached_site() {
     };
     let mut bad = form("صحيفة الغد", "Mars/Olympus");
     bad.push(("csrf", &csrf));
+    bad.push(("date_style", "fancy"));
     let refused = post(&a, "/admin/settings", Some(&s), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("المنطقة الزمنية غير معروفة"));
+    assert!(refused.body.contains("القيمة خارج الحدود المسموح بها"));
     assert!(
         a.store.settings_map().await.unwrap().is_empty(),
         "nothing written"
@@ -1092,6 +1094,25 @@ async fn settings_are_checked_and_reach_the_cached_site() {
         assert!(
             std::time::Instant::now() < deadline,
             "home never showed the new name"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Another style for the header's date: «السبت ١٦/١١/٢٠٢٤».
+    good.push(("date_style", "numeric"));
+    let saved = post(&a, "/admin/settings", Some(&s), &good).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Damascus);
+    let numeric = midad_arabic::to_arabic_digits(&format!(
+        "{}/{}/{}",
+        chrono::Datelike::day(&today),
+        chrono::Datelike::month(&today),
+        chrono::Datelike::year(&today)
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !get(&a, "/", None).await.body.contains(&numeric) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the header never showed {numeric}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
