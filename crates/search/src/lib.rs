@@ -289,7 +289,7 @@ impl SearchIndex {
     pub fn search(&self, req: &Request) -> Result<Results> {
         let parsed = query::parse_with(&req.query, self.stemming)?;
         let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.to_query(&f))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(section) = req.section_id {
             clauses.push((
                 Occur::Must,
@@ -319,23 +319,34 @@ impl SearchIndex {
                 Box::new(RangeQuery::new(bound(req.from, true), bound(req.to, false))),
             ));
         }
-        let query = BooleanQuery::new(clauses);
+        // The filters, if any, around the words; the words alone when there are none, so a
+        // single word stays a flat union (see `ParsedQuery::to_query`).
+        let with_filters = |words: Box<dyn Query>| -> Box<dyn Query> {
+            if clauses.is_empty() {
+                return words;
+            }
+            let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
+            all.extend(clauses.iter().map(|(o, q)| (*o, q.box_clone())));
+            Box::new(BooleanQuery::new(all))
+        };
+        let query = with_filters(parsed.to_query(&f));
         let searcher = self.reader.searcher();
         let per_page = req.per_page.clamp(1, 100);
         let offset = req.page.max(1).saturating_sub(1).saturating_mul(per_page);
         let limit = TopDocs::with_limit(per_page).and_offset(offset);
-        let (addresses, total): (Vec<(f32, tantivy::DocAddress)>, usize) = match req.sort {
-            Sort::Relevance => searcher.search(&query, &(limit.order_by_score(), Count))?,
-            Sort::Newest => {
-                let (docs, total) = searcher.search(
-                    &query,
-                    &(
-                        limit.order_by_fast_field::<TDateTime>("published", Order::Desc),
-                        Count,
-                    ),
-                )?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
-            }
+        // Counted apart, unscored: counting beside the ranking would make it score every
+        // match instead of pruning.
+        let total = searcher.search(&*with_filters(parsed.to_count_query(&f)), &Count)?;
+        let addresses: Vec<(f32, tantivy::DocAddress)> = match req.sort {
+            Sort::Relevance => searcher.search(&*query, &limit.order_by_score())?,
+            Sort::Newest => searcher
+                .search(
+                    &*query,
+                    &limit.order_by_fast_field::<TDateTime>("published", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect(),
         };
         let marker = highlight::Marker::new(&parsed, self.stemming);
         let mut hits = Vec::with_capacity(addresses.len());

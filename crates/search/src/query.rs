@@ -176,6 +176,12 @@ impl Word {
 
 impl ParsedQuery {
     pub(crate) fn to_query(&self, f: &Fields) -> Box<dyn Query> {
+        // One word alone is a flat union of term queries, which tantivy ranks with
+        // block-max WAND (skipping blocks that cannot reach the top); wrapped in another
+        // boolean query it would score every matching document.
+        if let ([w], [], []) = (&self.words[..], &self.phrases[..], &self.excluded[..]) {
+            return w.query(f);
+        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for w in &self.words {
             clauses.push((Occur::Must, w.query(f)));
@@ -199,6 +205,22 @@ impl ParsedQuery {
         }
         for w in &self.excluded {
             clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(w.any(f)))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The same documents as [`Self::to_query`], unscored: each word by its stem alone
+    /// (every exact form is indexed with its stem at the same place), half the postings.
+    pub(crate) fn to_count_query(&self, f: &Fields) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .words
+            .iter()
+            .map(|w| -> (Occur, Box<dyn Query>) {
+                (Occur::Must, Box::new(BooleanQuery::new(w.any(f))))
+            })
+            .collect();
+        if !self.phrases.is_empty() || !self.excluded.is_empty() {
+            clauses.push((Occur::Must, self.to_query(f)));
         }
         Box::new(BooleanQuery::new(clauses))
     }

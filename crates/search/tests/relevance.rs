@@ -179,8 +179,18 @@ fn the_announced_total_is_the_number_of_results() {
                     ..Default::default()
                 })
                 .unwrap();
-            assert!(r.total < 100, "«{}»: {} results, more than a page", case.q, r.total);
-            assert_eq!(r.total, r.hits.len(), "«{}» in section {section_id:?}", case.q);
+            assert!(
+                r.total < 100,
+                "«{}»: {} results, more than a page",
+                case.q,
+                r.total
+            );
+            assert_eq!(
+                r.total,
+                r.hits.len(),
+                "«{}» in section {section_id:?}",
+                case.q
+            );
             nonzero += usize::from(r.total > 0);
         }
     }
