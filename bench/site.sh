@@ -33,7 +33,9 @@ export MIDAD_LOG__LEVEL=warn
 
 python3 bench/gen_articles.py "$N" > "$WORK/articles.jsonl"
 "$BIN" --data-dir "$WORK/data" import "$WORK/articles.jsonl" > /dev/null
-echo "site: $N articles imported"
+# The search index is built now, so that no server builds it while it is being measured.
+"$BIN" --data-dir "$WORK/data" reindex > /dev/null 2>&1
+echo "site: $N articles imported and indexed for search"
 
 start() { # port, cache MiB
   MIDAD_SERVER__CACHE_MB="$2" "$BIN" --data-dir "$WORK/data" serve --listen "127.0.0.1:$1" \
@@ -91,6 +93,8 @@ PIDS+=($!)
 declare -A RPS P99
 measure() { # label, url
   local out rps p99
+  # A few seconds first, unmeasured, so that every server is measured warm.
+  wrk -t"$THREADS" -c"$CONNS" -d3s "$2" > /dev/null
   out="$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$2")"
   rps="$(awk '/Requests\/sec/ {print $2}' <<< "$out")"
   p99="$(awk '$1 == "99%" {print $2}' <<< "$out")"

@@ -25,6 +25,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// Longest path that is looked up at all; longer ones go straight to the router (a 404).
 const MAX_PATH: usize = 1024;
@@ -142,7 +143,35 @@ pub struct PageCache {
     max_bytes: usize,
     pub(crate) hits: AtomicU64,
     pub(crate) misses: AtomicU64,
+    /// Pages being rendered now, each with what its render will say when it is done.
+    rendering: std::sync::Mutex<HashMap<String, watch::Receiver<bool>>>,
 }
+
+/// What a request missing the cache does: render the page (and let others wait for it),
+/// or wait for the render already under way.
+enum Claim<'a> {
+    Render(RenderGuard<'a>),
+    Wait(watch::Receiver<bool>),
+}
+
+/// Held while a page is rendered; when dropped (done, refused or abandoned), the requests
+/// waiting for it are woken.
+struct RenderGuard<'a> {
+    cache: &'a PageCache,
+    key: String,
+    done: watch::Sender<bool>,
+}
+
+impl Drop for RenderGuard<'_> {
+    fn drop(&mut self) {
+        self.cache.renders().remove(&self.key);
+        let _ = self.done.send(true);
+    }
+}
+
+/// How long a request waits for another's render of the same page before rendering it
+/// itself.
+const WAIT_FOR_RENDER: Duration = Duration::from_secs(5);
 
 impl PageCache {
     pub fn new(max_bytes: usize) -> PageCache {
@@ -152,7 +181,27 @@ impl PageCache {
             max_bytes,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            rendering: Default::default(),
         }
+    }
+
+    fn renders(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<bool>>> {
+        self.rendering.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The first request to miss a page renders it; the others wait for that render.
+    fn claim(&self, key: &str) -> Claim<'_> {
+        let mut renders = self.renders();
+        if let Some(done) = renders.get(key) {
+            return Claim::Wait(done.clone());
+        }
+        let (done, waiting) = watch::channel(false);
+        renders.insert(key.to_string(), waiting);
+        Claim::Render(RenderGuard {
+            cache: self,
+            key: key.to_string(),
+            done,
+        })
     }
 
     /// Number of pages held.
@@ -470,8 +519,29 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, req: Request, next: Next)
         }
         return respond(&app, &entry, req.headers(), head, "hit", wall);
     }
-    app.cache.misses.fetch_add(1, Ordering::Relaxed);
     let key = key.into_owned();
+    // One render per page at a time: when a breaking story is edited and purged, the
+    // readers asking for it meanwhile wait for one render instead of each starting their
+    // own. A waiter renders by itself only if that render was not kept (an error page, a
+    // page not cached) or took too long.
+    let _rendering = match app.cache.claim(&key) {
+        Claim::Render(guard) => Some(guard),
+        Claim::Wait(mut done) => {
+            let _ = tokio::time::timeout(WAIT_FOR_RENDER, done.wait_for(|d| *d)).await;
+            let wall = app.now();
+            if let Some(entry) = app.cache.get(&key)
+                && entry.fresh(Instant::now(), wall)
+            {
+                app.cache.hits.fetch_add(1, Ordering::Relaxed);
+                if let (Some(reads), true) = (&entry.reads, count) {
+                    reads.fetch_add(1, Ordering::Relaxed);
+                }
+                return respond(&app, &entry, req.headers(), head, "hit", wall);
+            }
+            None
+        }
+    };
+    app.cache.misses.fetch_add(1, Ordering::Relaxed);
     let generation = app.cache.generation.load(Ordering::Acquire);
     let headers = req.headers().clone();
     // The cache compresses and answers conditionals itself: what it stores is the page as

@@ -760,3 +760,42 @@ async fn every_ui_string_is_translated_on_every_page() {
         }
     }
 }
+
+/// Readers asking at once for a page that is not cached (a breaking story just edited) get
+/// one render between them: the others wait for it and are answered from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_for_an_uncached_page_share_one_render() {
+    let site = Arc::new(site().await);
+    let misses = |metrics: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("midad_page_cache_requests_total{result=\"miss\"} "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let before = misses(&get(&site, "/metrics").await.body);
+    let url = url_of(&site.lead);
+    let readers: Vec<_> = (0..32)
+        .map(|_| {
+            let site = site.clone();
+            let url = url.clone();
+            tokio::spawn(async move { get(&site, &url).await })
+        })
+        .collect();
+    let mut bodies = std::collections::HashSet::new();
+    for r in readers {
+        let page = r.await.unwrap();
+        assert_eq!(page.status, StatusCode::OK);
+        bodies.insert(page.body);
+    }
+    assert_eq!(bodies.len(), 1, "every reader got the same page");
+    // The second look at /metrics is itself a miss (it is never cached), counted before
+    // it is rendered: one more than the article's.
+    assert_eq!(
+        misses(&get(&site, "/metrics").await.body) - before,
+        2,
+        "one render for 32 readers"
+    );
+}
