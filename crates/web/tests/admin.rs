@@ -2522,7 +2522,6 @@ async fn every_role_against_every_action() {
         theirs.insert(name, (publish, delete));
     }
     let live = make("خبر منشور للزميل".into(), Status::Published).await;
-    drop(make);
     tx.commit().await.unwrap();
 
     //                        owner  admin  editor author contributor
