@@ -74,6 +74,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
 const STATIC: &[(&str, &str)] = embedded!(
     "static",
     "style.css",
+    "admin.css",
     "site.js",
     "editor.js",
     "theme-init.js",
