@@ -45,11 +45,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             "/admin/articles/bulk",
             axum::routing::post(crate::editor::bulk),
         )
-        .route("/admin/suggest/tags", get(crate::editor::suggest_tags))
-        .route(
-            "/admin/suggest/authors",
-            get(crate::editor::suggest_authors),
-        )
+        .route("/admin/suggest/{what}", get(crate::editor::suggest))
         .route(
             "/admin/articles/{id}",
             get(crate::editor::edit_form).post(crate::editor::update),

@@ -428,30 +428,35 @@ fn suggestions<'a>(names: impl Iterator<Item = &'a str>, typed: &str) -> Vec<&'a
     found.into_iter().take(10).map(|(_, n)| n).collect()
 }
 
-pub(crate) async fn suggest_tags(
+/// `/admin/suggest/tags` and `/admin/suggest/authors`, for those who write.
+pub(crate) async fn suggest(
     State(app): State<Arc<App>>,
     user: CurrentUser,
+    Path(what): Path<String>,
     Query(p): Query<SuggestParams>,
 ) -> Result<Response, WebError> {
     if !allowed(&user, Action::EditOwn) {
         return Ok(StatusCode::FORBIDDEN.into_response());
     }
-    let tags = app.store.tags().await?;
-    let names = suggestions(tags.iter().map(|t| t.name.as_str()), &p.q);
-    Ok(axum::Json(names).into_response())
-}
-
-pub(crate) async fn suggest_authors(
-    State(app): State<Arc<App>>,
-    user: CurrentUser,
-    Query(p): Query<SuggestParams>,
-) -> Result<Response, WebError> {
-    if !allowed(&user, Action::EditOwn) {
-        return Ok(StatusCode::FORBIDDEN.into_response());
-    }
-    let bylines = app.store.authors().await?;
-    let names = suggestions(bylines.iter().map(|a| a.name.as_str()), &p.q);
-    Ok(axum::Json(names).into_response())
+    let names: Vec<String> = match what.as_str() {
+        "tags" => app
+            .store
+            .tags()
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect(),
+        "authors" => app
+            .store
+            .authors()
+            .await?
+            .into_iter()
+            .map(|a| a.name)
+            .collect(),
+        _ => return Err(WebError::NotFound),
+    };
+    let found = suggestions(names.iter().map(String::as_str), &p.q);
+    Ok(axum::Json(found).into_response())
 }
 
 /// The editing form as submitted.

@@ -2195,6 +2195,8 @@ async fn several_authors_the_main_image_text_and_name_suggestions() {
     );
     let none = get(&a, "/admin/suggest/tags?q=", Some(&author)).await;
     assert_eq!(none.body, "[]");
+    let other = get(&a, "/admin/suggest/users?q=%D8%A7", Some(&author)).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "only tags and authors");
     let anonymous = get(&a, "/admin/suggest/tags?q=ا", None).await;
     assert_eq!(anonymous.header("location"), "/admin/login");
 }
