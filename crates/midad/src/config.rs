@@ -399,6 +399,15 @@ fn validate(c: &Config, figment: &Figment) -> Vec<String> {
     {
         bad("site.digits", d, "\"arab\" (٠١٢) or \"latn\" (012)");
     }
+    if let Some(style) = &c.site.date_style
+        && midad_arabic::DateStyle::parse(style).is_none()
+    {
+        bad(
+            "site.date_style",
+            style,
+            "\"slashes\", \"words\", \"numeric\" or \"locale\"",
+        );
+    }
     if c.server.cache_mb > 65_536 {
         bad(
             "server.cache_mb",

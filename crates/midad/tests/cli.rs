@@ -319,6 +319,17 @@ fn configuration_errors_name_key_source_and_expectation() {
     assert!(err.contains("site.timezone"), "{err}");
     assert!(err.contains("MIDAD_SITE__TIMEZONE"), "{err}");
     assert!(err.contains("IANA"), "{err}");
+    let out = site
+        .command(&["check"])
+        .env("MIDAD_SITE__DATE_STYLE", "fancy")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("site.date_style") && err.contains("\"numeric\""),
+        "{err}"
+    );
 
     let toml = site.path("midad.toml");
     write(
