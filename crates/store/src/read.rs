@@ -404,6 +404,18 @@ impl Store {
         }))
     }
 
+    /// The `limit` most recently added media items, newest first.
+    pub async fn latest_media(&self, limit: i64) -> Result<Vec<Media>> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media ORDER BY id DESC LIMIT $1");
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(limit)
+                .fetch_all(db)
+                .await?;
+            rows.iter().map(rows::media).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
     pub async fn all_media(&self) -> Result<Vec<Media>> {
         let sql = format!("SELECT {MEDIA_COLUMNS} FROM media ORDER BY id");
         Ok(dispatch!(self.pools(), |db| {

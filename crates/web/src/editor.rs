@@ -615,11 +615,17 @@ async fn editor_page_with(
         .iter()
         .map(|s| context! { id => s.id.to_string(), name => s.name.clone() })
         .collect();
-    let mut library = app.store.all_media().await?;
-    library.reverse();
+    // The newest images to choose from, and always the one chosen: an item whose image is
+    // older than those must not lose it when saved.
+    let mut library = app.store.latest_media(100).await?;
+    if let Ok(chosen) = form.image.trim().parse::<i64>()
+        && !library.iter().any(|m| m.id == chosen)
+        && let Some(m) = app.store.media(chosen).await?
+    {
+        library.insert(0, m);
+    }
     let media: Vec<_> = library
         .into_iter()
-        .take(100)
         .map(|m| context! { id => m.id.to_string(), path => m.path, caption => m.caption })
         .collect();
     let revisions = match article {

@@ -2697,3 +2697,59 @@ async fn every_role_against_every_action() {
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+/// The main image's list on the form holds the newest hundred images and always the one an
+/// item already has, so editing an older item does not drop its image.
+#[tokio::test]
+async fn an_older_main_image_stays_chosen_on_the_form() {
+    use midad_core::{ArticleData, ArticleKind};
+    let a = admin().await;
+    add_named_user(
+        &a.store,
+        "editor@news.example",
+        "سارة",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+    let mut tx = a.store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..120 {
+        let m = tx
+            .insert_media(midad_store::NewMedia {
+                path: format!("2024/11/photo-{i}.jpg"),
+                mime: "image/jpeg".into(),
+                width: Some(800),
+                height: Some(600),
+                size: 1000,
+                alt: None,
+                caption: Some(format!("صورة {i}")),
+                credit: None,
+                variants: Vec::new(),
+            })
+            .await
+            .unwrap();
+        ids.push(m.id);
+    }
+    let mut d = ArticleData::new(ArticleKind::Article, "تقرير بصورة قديمة");
+    d.body = midad_core::body::from_html("<p>نص</p>");
+    d.image_id = Some(ids[0]);
+    let id = tx.insert_article(d).await.unwrap().id;
+    tx.commit().await.unwrap();
+    let editor = sign_in(&a, "editor@news.example", "editor's long password")
+        .await
+        .session()
+        .unwrap();
+    let form = get(&a, &format!("/admin/articles/{id}"), Some(&editor))
+        .await
+        .body;
+    assert!(
+        form.contains(&format!("<option value=\"{}\" selected>", ids[0])),
+        "the item's own image is chosen"
+    );
+    assert!(form.contains(&format!("<option value=\"{}\">", ids[119])));
+    assert!(
+        !form.contains(&format!("<option value=\"{}\">", ids[1])),
+        "older images beyond the newest hundred are not listed"
+    );
+}
