@@ -54,9 +54,7 @@ async fn library_page(
 ) -> Result<Response, WebError> {
     let ctx = site::context(app).await?;
     let mut items = Vec::new();
-    let mut all = app.store.all_media().await?;
-    all.reverse();
-    for m in all.into_iter().take(200) {
+    for m in app.store.latest_media(200).await? {
         let used = app.store.media_usage(&m).await?;
         items.push(context! {
             id => m.id,
