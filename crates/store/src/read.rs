@@ -404,15 +404,24 @@ impl Store {
         }))
     }
 
-    /// The `limit` most recently added media items, newest first.
-    pub async fn latest_media(&self, limit: i64) -> Result<Vec<Media>> {
-        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media ORDER BY id DESC LIMIT $1");
+    /// Media items newest first: `limit` of them after skipping `offset`.
+    pub async fn latest_media(&self, limit: i64, offset: i64) -> Result<Vec<Media>> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media ORDER BY id DESC LIMIT $1 OFFSET $2");
         Ok(dispatch!(self.pools(), |db| {
             let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(limit)
+                .bind(offset.max(0))
                 .fetch_all(db)
                 .await?;
             rows.iter().map(rows::media).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    pub async fn count_media(&self) -> Result<i64> {
+        Ok(dispatch!(self.pools(), |db| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM media")
+                .fetch_one(db)
+                .await?
         }))
     }
 

@@ -617,7 +617,7 @@ async fn editor_page_with(
         .collect();
     // The newest images to choose from, and always the one chosen: an item whose image is
     // older than those must not lose it when saved.
-    let mut library = app.store.latest_media(100).await?;
+    let mut library = app.store.latest_media(100, 0).await?;
     if let Ok(chosen) = form.image.trim().parse::<i64>()
         && !library.iter().any(|m| m.id == chosen)
         && let Some(m) = app.store.media(chosen).await?

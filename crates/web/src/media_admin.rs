@@ -46,15 +46,26 @@ fn refusal_key(e: &MediaError) -> &'static str {
     }
 }
 
+/// Files per page of the library, newest first.
+const LIBRARY_PAGE: i64 = 100;
+
 async fn library_page(
     app: &App,
     user: &CurrentUser,
     status: StatusCode,
     problems: Vec<String>,
+    page: i64,
 ) -> Result<Response, WebError> {
     let ctx = site::context(app).await?;
+    let total = app.store.count_media().await?;
+    let pages = ((total + LIBRARY_PAGE - 1) / LIBRARY_PAGE).max(1);
+    let page = page.clamp(1, pages);
     let mut items = Vec::new();
-    for m in app.store.latest_media(200).await? {
+    for m in app
+        .store
+        .latest_media(LIBRARY_PAGE, (page - 1) * LIBRARY_PAGE)
+        .await?
+    {
         let used = app.store.media_usage(&m).await?;
         items.push(context! {
             id => m.id,
@@ -76,16 +87,33 @@ async fn library_page(
             csrf => user.session.csrf.clone(),
             items => items,
             problems => problems,
+            page => page,
+            pages => pages,
             can_upload => allowed(user, Action::Upload),
         },
     )
 }
 
-async fn library(State(app): State<Arc<App>>, user: CurrentUser) -> Result<Response, WebError> {
+#[derive(serde::Deserialize)]
+struct LibraryParams {
+    page: Option<String>,
+}
+
+async fn library(
+    State(app): State<Arc<App>>,
+    user: CurrentUser,
+    axum::extract::Query(p): axum::extract::Query<LibraryParams>,
+) -> Result<Response, WebError> {
     if !allowed(&user, Action::Upload) && !allowed(&user, Action::EditOwn) {
         return not_allowed(&app).await;
     }
-    library_page(&app, &user, StatusCode::OK, Vec::new()).await
+    // A page number that is not one (or beyond the last) shows the nearest page.
+    let page = p
+        .page
+        .as_deref()
+        .and_then(|n| n.trim().parse::<i64>().ok())
+        .unwrap_or(1);
+    library_page(&app, &user, StatusCode::OK, Vec::new(), page).await
 }
 
 async fn upload(
@@ -144,7 +172,16 @@ async fn upload(
         let message = say(key);
         let app = app.clone();
         let user = &user;
-        async move { library_page(&app, user, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await }
+        async move {
+            library_page(
+                &app,
+                user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![message],
+                1,
+            )
+            .await
+        }
     };
     if too_large {
         return refuse("media_too_large").await;
@@ -214,7 +251,7 @@ async fn delete(
         let message =
             app.theme
                 .translate(&ctx.site.locale, "media_in_use", None, ctx.locale.digits);
-        return library_page(&app, &user, StatusCode::CONFLICT, vec![message]).await;
+        return library_page(&app, &user, StatusCode::CONFLICT, vec![message], 1).await;
     }
     let mut tx = app.store.begin().await?;
     tx.delete_media(id).await?;

@@ -2752,4 +2752,16 @@ async fn an_older_main_image_stays_chosen_on_the_form() {
         !form.contains(&format!("<option value=\"{}\">", ids[1])),
         "older images beyond the newest hundred are not listed"
     );
+    // The library screen pages through all of them, a hundred at a time, newest first.
+    let shown = |page: &str, id: i64| page.contains(&format!("data-media-id=\"{id}\""));
+    let first = get(&a, "/admin/media", Some(&editor)).await.body;
+    assert!(shown(&first, ids[119]) && shown(&first, ids[20]) && !shown(&first, ids[19]));
+    assert!(first.contains("href=\"/admin/media?page=2\""));
+    let second = get(&a, "/admin/media?page=2", Some(&editor)).await.body;
+    assert!(shown(&second, ids[19]) && shown(&second, ids[0]) && !shown(&second, ids[20]));
+    for (odd, expect) in [("abc", ids[119]), ("-3", ids[119]), ("99", ids[0])] {
+        let page = get(&a, &format!("/admin/media?page={odd}"), Some(&editor)).await;
+        assert_eq!(page.status, StatusCode::OK, "{odd}");
+        assert!(shown(&page.body, expect), "page={odd}");
+    }
 }
