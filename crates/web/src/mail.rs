@@ -130,6 +130,47 @@ fn new_message_id(app: &App) -> String {
     midad_mail::message::message_id(&sender_address(app).1)
 }
 
+/// One message of a send, to one address.
+fn message_to(app: &App, subscriber_id: Option<Id>, email: String) -> NewMessage {
+    NewMessage {
+        subscriber_id,
+        email,
+        message_id: new_message_id(app),
+    }
+}
+
+/// What a send is, as recorded with its messages.
+struct SendRecord<'a> {
+    kind: &'a str,
+    subject: String,
+    payload: serde_json::Value,
+    article_id: Option<Id>,
+    user_id: Option<Id>,
+}
+
+/// Records a send and queues its messages in one transaction, then wakes the sender.
+/// Returns the send's id and how many messages were queued.
+async fn queue_send(
+    app: &App,
+    send: SendRecord<'_>,
+    messages: &[NewMessage],
+) -> Result<(Id, u64), WebError> {
+    let mut tx = app.store.begin().await?;
+    let id = tx
+        .create_send(
+            send.kind,
+            &send.subject,
+            &send.payload,
+            send.article_id,
+            send.user_id,
+        )
+        .await?;
+    let queued = tx.enqueue(id, messages).await?;
+    tx.commit().await?;
+    app.mail_wake.notify_one();
+    Ok((id, queued))
+}
+
 /// Queues one message of a new send and wakes the sender.
 async fn queue_one(
     app: &App,
@@ -139,20 +180,35 @@ async fn queue_one(
     email: &str,
     user_id: Option<Id>,
 ) -> Result<Id, WebError> {
-    let mut tx = app.store.begin().await?;
-    let send = tx.create_send(kind, "", &payload, None, user_id).await?;
-    tx.enqueue(
-        send,
-        &[NewMessage {
-            subscriber_id,
-            email: email.to_string(),
-            message_id: new_message_id(app),
-        }],
-    )
-    .await?;
-    tx.commit().await?;
-    app.mail_wake.notify_one();
-    Ok(send)
+    let send = SendRecord {
+        kind,
+        subject: String::new(),
+        payload,
+        article_id: None,
+        user_id,
+    };
+    let message = message_to(app, subscriber_id, email.to_string());
+    Ok(queue_send(app, send, &[message]).await?.0)
+}
+
+/// A digest's, an alert's or a test's record: its subject rendered from `template`.
+async fn rendered_send<'a>(
+    app: &App,
+    kind: &'a str,
+    template: &str,
+    payload: &Payload,
+    article_id: Option<Id>,
+) -> Result<SendRecord<'a>, WebError> {
+    let subject = app
+        .theme
+        .render(template, subject_context(app, payload).await?)?;
+    Ok(SendRecord {
+        kind,
+        subject: subject.trim().to_string(),
+        payload: serde_json::to_value(payload).map_err(|e| WebError::Internal(e.to_string()))?,
+        article_id,
+        user_id: payload.user_id,
+    })
 }
 
 pub(crate) async fn queue_confirmation(
@@ -319,32 +375,13 @@ pub async fn queue_digest(app: &App, now: DateTime<Utc>) -> Result<DigestOutcome
     let messages: Vec<NewMessage> = audience
         .into_iter()
         .filter(|(_, _, sections)| !for_sections(&all, sections).is_empty())
-        .map(|(id, email, _)| NewMessage {
-            subscriber_id: Some(id),
-            email,
-            message_id: new_message_id(app),
-        })
+        .map(|(id, email, _)| message_to(app, Some(id), email))
         .collect();
     if messages.is_empty() {
         return Ok(DigestOutcome::NoAudience);
     }
-    let subject = app.theme.render(
-        "mail/digest.subject.txt",
-        subject_context(app, &payload).await?,
-    )?;
-    let mut tx = app.store.begin().await?;
-    let send_id = tx
-        .create_send(
-            "digest",
-            subject.trim(),
-            &serde_json::to_value(&payload).map_err(|e| WebError::Internal(e.to_string()))?,
-            None,
-            None,
-        )
-        .await?;
-    let queued = tx.enqueue(send_id, &messages).await?;
-    tx.commit().await?;
-    app.mail_wake.notify_one();
+    let send = rendered_send(app, "digest", "mail/digest.subject.txt", &payload, None).await?;
+    let (send_id, queued) = queue_send(app, send, &messages).await?;
     Ok(DigestOutcome::Queued {
         send_id,
         messages: queued,
@@ -377,30 +414,17 @@ pub(crate) async fn queue_alert(
     let audience = app.store.audience("alerts").await?;
     let messages: Vec<NewMessage> = audience
         .into_iter()
-        .map(|(id, email, _)| NewMessage {
-            subscriber_id: Some(id),
-            email,
-            message_id: new_message_id(app),
-        })
+        .map(|(id, email, _)| message_to(app, Some(id), email))
         .collect();
-    let subject = app.theme.render(
+    let send = rendered_send(
+        app,
+        "alert",
         "mail/alert.subject.txt",
-        subject_context(app, &payload).await?,
-    )?;
-    let mut tx = app.store.begin().await?;
-    let send_id = tx
-        .create_send(
-            "alert",
-            subject.trim(),
-            &serde_json::to_value(&payload).map_err(|e| WebError::Internal(e.to_string()))?,
-            Some(article.id),
-            Some(user_id),
-        )
-        .await?;
-    let queued = tx.enqueue(send_id, &messages).await?;
-    tx.commit().await?;
-    app.mail_wake.notify_one();
-    Ok(queued)
+        &payload,
+        Some(article.id),
+    )
+    .await?;
+    Ok(queue_send(app, send, &messages).await?.1)
 }
 
 /// Sends the digest as it would go out now (or the latest stories, when nothing is new) to
@@ -424,31 +448,8 @@ pub(crate) async fn queue_test(app: &App, user_id: Id, email: &str) -> Result<()
         }
     };
     payload.user_id = Some(user_id);
-    let mut tx = app.store.begin().await?;
-    let subject = app.theme.render(
-        "mail/digest.subject.txt",
-        subject_context(app, &payload).await?,
-    )?;
-    let send = tx
-        .create_send(
-            "test",
-            subject.trim(),
-            &serde_json::to_value(&payload).map_err(|e| WebError::Internal(e.to_string()))?,
-            None,
-            Some(user_id),
-        )
-        .await?;
-    tx.enqueue(
-        send,
-        &[NewMessage {
-            subscriber_id: None,
-            email: email.to_string(),
-            message_id: new_message_id(app),
-        }],
-    )
-    .await?;
-    tx.commit().await?;
-    app.mail_wake.notify_one();
+    let send = rendered_send(app, "test", "mail/digest.subject.txt", &payload, None).await?;
+    queue_send(app, send, &[message_to(app, None, email.to_string())]).await?;
     Ok(())
 }
 
