@@ -1,12 +1,14 @@
 //! The back office's doors through the router: first-run setup, signing in (with throttling
 //! and without session fixation), CSRF on every state change, signing out everywhere.
 
+mod support;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use midad_core::Role;
 use midad_store::{NewUser, Store};
 use midad_web::{App, WebConfig, router};
 use std::sync::Arc;
+use support::encode;
 use tower::ServiceExt;
 
 struct Admin {
@@ -99,18 +101,6 @@ async fn get(a: &Admin, path: &str, session: Option<&str>) -> Answer {
         req = req.header("cookie", format!("midad_session={s}"));
     }
     send(a, req.body(Body::empty()).unwrap()).await
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 async fn post(a: &Admin, path: &str, session: Option<&str>, form: &[(&str, &str)]) -> Answer {

@@ -3,6 +3,7 @@
 //! breaking alert with its confirmation step. (Delivery over SMTP is tested end to end in
 //! `crates/midad/tests/newsletter.rs`.)
 
+mod support;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{Duration, Utc};
@@ -10,6 +11,7 @@ use midad_core::Role;
 use midad_store::{NewUser, Store, SubscriberStatus};
 use midad_web::{App, WebConfig, router};
 use std::sync::Arc;
+use support::encode;
 use tower::ServiceExt;
 
 struct Site {
@@ -463,16 +465,4 @@ fn html_unescape(s: &str) -> String {
         .replace("&#39;", "'")
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -168,6 +168,11 @@ pub fn get(addr: &str, path: &str) -> Response {
         })
         .collect();
     write!(stream, "GET {encoded} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("write request");
+    read_response(stream)
+}
+
+/// The whole answer of an HTTP/1.0 exchange: status, head and body.
+fn read_response(mut stream: TcpStream) -> Response {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -243,20 +248,7 @@ pub fn post(addr: &str, path: &str, body: &str, headers: &[(&str, &str)]) -> Res
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).expect("write head");
     stream.write_all(body.as_bytes()).expect("write body");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Response {
-        status,
-        headers: head.to_string(),
-        body: body.to_string(),
-    }
+    read_response(stream)
 }
 
 /// A form value, percent-encoded.
