@@ -235,3 +235,72 @@ pub(crate) async fn throttled(
         .map(|until| until - now)
         .filter(|d| *d > Duration::zero()))
 }
+
+/// A multipart form (an upload), read whole. A body over the route's size limit ends the
+/// reading: `too_large` says so, and the fields read before it are kept.
+pub(crate) struct UploadForm {
+    fields: Vec<UploadField>,
+    pub too_large: bool,
+}
+
+struct UploadField {
+    name: String,
+    filename: Option<String>,
+    bytes: axum::body::Bytes,
+}
+
+impl UploadForm {
+    pub async fn read(mut multipart: axum::extract::Multipart) -> UploadForm {
+        let mut form = UploadForm {
+            fields: Vec::new(),
+            too_large: false,
+        };
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => {
+                    form.too_large = true;
+                    break;
+                }
+            };
+            let name = field.name().unwrap_or("").to_string();
+            let filename = field.file_name().map(str::to_string);
+            let Ok(bytes) = field.bytes().await else {
+                form.too_large = true;
+                break;
+            };
+            form.fields.push(UploadField {
+                name,
+                filename,
+                bytes,
+            });
+        }
+        form
+    }
+
+    /// A text field, trimmed; `None` when missing or empty.
+    pub fn text(&self, name: &str) -> Option<String> {
+        let f = self.fields.iter().find(|f| f.name == name)?;
+        let t = String::from_utf8_lossy(&f.bytes).trim().to_string();
+        (!t.is_empty()).then_some(t)
+    }
+
+    /// The non-empty files sent under any of `names`, with their file names, in order.
+    pub fn files(&self, names: &[&str]) -> Vec<(&str, &[u8])> {
+        self.fields
+            .iter()
+            .filter(|f| names.contains(&f.name.as_str()) && !f.bytes.is_empty())
+            .map(|f| (f.filename.as_deref().unwrap_or(""), &f.bytes[..]))
+            .collect()
+    }
+
+    /// The form carries the session's CSRF token, or the body was cut before any token was
+    /// read (refused as too large by the caller all the same).
+    pub fn csrf_ok(&self, user: &CurrentUser) -> bool {
+        match self.fields.iter().find(|f| f.name == "csrf") {
+            Some(f) => same(&String::from_utf8_lossy(&f.bytes), &user.session.csrf),
+            None => self.too_large,
+        }
+    }
+}

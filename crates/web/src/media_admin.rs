@@ -3,7 +3,7 @@
 //! made), the list with where each file is used, and deletion refused while in use.
 
 use crate::admin::{CsrfOnly, allowed, not_allowed, page_of};
-use crate::auth::{self, CurrentUser, Protected};
+use crate::auth::{CurrentUser, Protected, UploadForm};
 use crate::pages::v;
 use crate::site;
 use crate::{App, WebError};
@@ -119,47 +119,20 @@ async fn library(
 async fn upload(
     State(app): State<Arc<App>>,
     user: CurrentUser,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut meta = (None, None, None);
-    let mut too_large = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            // A body over the limit ends here: refused with the size message.
-            Err(_) => {
-                too_large = true;
-                break;
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().map(str::to_string);
-        let Ok(bytes) = field.bytes().await else {
-            too_large = true;
-            break;
-        };
-        let text = || {
-            let t = String::from_utf8_lossy(&bytes).trim().to_string();
-            (!t.is_empty()).then_some(t)
-        };
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" => file = Some((filename.unwrap_or_default(), bytes.to_vec())),
-            "alt" => meta.0 = text(),
-            "caption" => meta.1 = text(),
-            "credit" => meta.2 = text(),
-            _ => {}
-        }
-    }
+    let form = UploadForm::read(multipart).await;
     // CSRF first: a forged form changes nothing, whatever it carries. (An oversized body
     // may end before its token was read; it is refused below all the same.)
-    let token_read = auth::same(&csrf, &user.session.csrf) || (too_large && csrf.is_empty());
-    if !token_read {
+    if !form.csrf_ok(&user) {
         return Ok(StatusCode::FORBIDDEN.into_response());
     }
+    let too_large = form.too_large;
+    let file = form
+        .files(&["file"])
+        .first()
+        .map(|(name, bytes)| (name.to_string(), bytes.to_vec()));
+    let meta = (form.text("alt"), form.text("caption"), form.text("credit"));
     if !allowed(&user, Action::Upload) {
         return not_allowed(&app).await;
     }

@@ -4,7 +4,7 @@
 //! confirmation step). Editors and above; no open or click tracking anywhere.
 
 use crate::admin::{CsrfOnly, allowed, not_allowed, page_of};
-use crate::auth::{self, CurrentUser, HasCsrf, Protected};
+use crate::auth::{CurrentUser, HasCsrf, Protected, UploadForm};
 use crate::pages::v;
 use crate::{App, WebError, site};
 use axum::Router;
@@ -313,41 +313,21 @@ pub fn parse_subscribers(text: &str, blocked_domains: &[String]) -> ParsedSubscr
 async fn preview(
     State(app): State<Arc<App>>,
     user: CurrentUser,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut csrf = String::new();
-    let mut text = String::new();
-    let mut too_large = false;
-    let mut not_utf8 = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                too_large = true;
-                break;
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let Ok(bytes) = field.bytes().await else {
-            too_large = true;
-            break;
-        };
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" | "csv" if !bytes.is_empty() => {
-                match String::from_utf8(bytes.to_vec()) {
-                    Ok(t) => text.push_str(&t),
-                    Err(_) => not_utf8 = true,
-                }
-                text.push('\n');
-            }
-            _ => {}
-        }
-    }
-    let token_read = auth::same(&csrf, &user.session.csrf) || (too_large && csrf.is_empty());
-    if !token_read {
+    let form = UploadForm::read(multipart).await;
+    if !form.csrf_ok(&user) {
         return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let too_large = form.too_large;
+    let mut text = String::new();
+    let mut not_utf8 = false;
+    for (_, bytes) in form.files(&["file", "csv"]) {
+        match std::str::from_utf8(bytes) {
+            Ok(t) => text.push_str(t),
+            Err(_) => not_utf8 = true,
+        }
+        text.push('\n');
     }
     if !allowed(&user, Action::ManageSubscribers) {
         return not_allowed(&app).await;
