@@ -318,6 +318,36 @@ impl Store {
         }))
     }
 
+    /// The tags with these ids that exist (one statement, whatever their number).
+    pub async fn tags_by_ids(&self, ids: &[Id]) -> Result<Vec<Tag>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, name, slug FROM tags WHERE id IN ({})",
+            inline_ids(ids)
+        );
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
+            rows.iter().map(rows::tag).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
+    /// The bylines with these ids that exist.
+    pub async fn authors_by_ids(&self, ids: &[Id]) -> Result<Vec<Author>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, name, slug, bio, photo_id FROM authors WHERE id IN ({})",
+            inline_ids(ids)
+        );
+        Ok(dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
+            rows.iter().map(rows::author).collect::<Result<Vec<_>>>()?
+        }))
+    }
+
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>> {
         Ok(dispatch!(self.pools(), |db| {
             match sqlx::query("SELECT id, name, slug FROM tags WHERE slug = $1")

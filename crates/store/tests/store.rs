@@ -229,6 +229,18 @@ both_backends!(names_create_once, async |db: &TestDb| {
         store.tag_by_slug("كرة-القدم").await.unwrap().unwrap().id,
         t1.id
     );
+    // Read by id: those that exist, unknown ids ignored.
+    let tags = store.tags_by_ids(&[t1.id, 9_999]).await.unwrap();
+    assert_eq!(
+        tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["كرة القدم"]
+    );
+    let bylines = store.authors_by_ids(&[a1.id, 9_999]).await.unwrap();
+    assert_eq!(
+        bylines.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["وكالات"]
+    );
+    assert!(store.tags_by_ids(&[]).await.unwrap().is_empty());
 });
 
 both_backends!(listing_and_filters, async |db: &TestDb| {

@@ -541,10 +541,10 @@ fn joined(ids: &[i64], names: &Names) -> String {
         .join("، ")
 }
 
-/// The names of the tags and the bylines, as the form shows them.
-async fn names(app: &App) -> Result<(Names, Names), WebError> {
-    let tags = app.store.tags().await?;
-    let bylines = app.store.authors().await?;
+/// The names of an item's tags and bylines, as the form shows them.
+async fn names(app: &App, a: &Article) -> Result<(Names, Names), WebError> {
+    let tags = app.store.tags_by_ids(&a.data.tag_ids).await?;
+    let bylines = app.store.authors_by_ids(&a.data.author_ids).await?;
     Ok((
         tags.into_iter().map(|t| (t.id, t.name)).collect(),
         bylines.into_iter().map(|a| (a.id, a.name)).collect(),
@@ -694,7 +694,7 @@ pub(crate) async fn new_form(
     // item they save).
     let me = &user.session.user;
     let own = match me.author_id {
-        Some(id) => names(&app).await?.1.remove(&id),
+        Some(id) => app.store.authors_by_ids(&[id]).await?.pop().map(|a| a.name),
         None => None,
     };
     let form = EditForm {
@@ -726,7 +726,7 @@ pub(crate) async fn edit_form(
         return not_allowed(&app).await;
     }
     let ctx = site::context(&app).await?;
-    let mut form = form_of(&a, &names(&app).await?, ctx.locale.tz);
+    let mut form = form_of(&a, &names(&app, &a).await?, ctx.locale.tz);
     // An autosave newer than the article is offered (or, asked for, put on screen: its
     // version is the one it started from, so saving it over a newer version is refused).
     let autosave = app
@@ -1319,7 +1319,7 @@ pub(crate) async fn restore(
         Err(StoreError::Conflict { .. }) => {
             let ctx = site::context(&app).await?;
             let current = load(&app, &id).await?;
-            let form = form_of(&current, &names(&app).await?, ctx.locale.tz);
+            let form = form_of(&current, &names(&app, &current).await?, ctx.locale.tz);
             let message =
                 app.theme
                     .translate(&ctx.site.locale, "editor_conflict", None, ctx.locale.digits);

@@ -24,6 +24,8 @@ const CARICATURES_PER_PAGE: i64 = 24;
 /// No list is paged further than this.
 pub(crate) const MAX_PAGE: i64 = 10_000;
 
+/// The names the views of `articles` need: their sections, tags, bylines and images (only
+/// theirs, read by id).
 pub(crate) async fn names(
     app: &App,
     articles: &[&Article],
@@ -31,6 +33,14 @@ pub(crate) async fn names(
 ) -> Result<Names, WebError> {
     let store = &app.store;
     let image_ids: Vec<i64> = articles.iter().filter_map(|a| a.data.image_id).collect();
+    let ids_of = |pick: fn(&Article) -> &[i64]| {
+        let mut ids: Vec<i64> = articles.iter().flat_map(|a| pick(a)).copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let tag_ids = ids_of(|a| &a.data.tag_ids);
+    let author_ids = ids_of(|a| &a.data.author_ids);
     let media: HashMap<_, _> = store
         .media_by_ids(&image_ids)
         .await?
@@ -39,9 +49,14 @@ pub(crate) async fn names(
         .collect();
     Ok(Names {
         sections: ctx.sections.iter().map(|s| (s.id, s.clone())).collect(),
-        tags: store.tags().await?.into_iter().map(|t| (t.id, t)).collect(),
+        tags: store
+            .tags_by_ids(&tag_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect(),
         authors: store
-            .authors()
+            .authors_by_ids(&author_ids)
             .await?
             .into_iter()
             .map(|a| (a.id, a))
