@@ -36,22 +36,25 @@ impl Reads {
         self.lock().entry((day, id)).or_default().clone()
     }
 
+    /// What was counted since the last call, by day, each counter back to zero.
+    fn take(&self) -> HashMap<NaiveDate, Vec<(Id, i64)>> {
+        let mut by_day: HashMap<NaiveDate, Vec<(Id, i64)>> = HashMap::new();
+        let mut counters = self.lock();
+        for ((day, id), counter) in counters.iter() {
+            let n = counter.swap(0, Ordering::Relaxed);
+            if n != 0 {
+                by_day.entry(*day).or_default().push((*id, n));
+            }
+        }
+        // A counter no cached page holds any more is made again when next needed: no one
+        // else can reach it while the lock is held.
+        counters.retain(|_, c| Arc::strong_count(c) > 1);
+        by_day
+    }
+
     /// Writes what was counted since the last flush. On failure the counts are put back.
     pub async fn flush(&self, store: &Store) -> midad_store::Result<()> {
-        let mut by_day: HashMap<NaiveDate, Vec<(Id, i64)>> = HashMap::new();
-        {
-            let mut counters = self.lock();
-            for ((day, id), counter) in counters.iter() {
-                let n = counter.swap(0, Ordering::Relaxed);
-                if n != 0 {
-                    by_day.entry(*day).or_default().push((*id, n));
-                }
-            }
-            // A counter no cached page holds any more is made again when next needed: no
-            // one else can reach it while the lock is held.
-            counters.retain(|_, c| Arc::strong_count(c) > 1);
-        }
-        let mut days: Vec<_> = by_day.into_iter().collect();
+        let mut days: Vec<_> = self.take().into_iter().collect();
         while let Some((day, counts)) = days.pop() {
             if let Err(e) = store.add_views(&day.to_string(), &counts).await {
                 days.push((day, counts));
@@ -90,20 +93,16 @@ mod tests {
         reads.counter(7, day).fetch_add(1, Ordering::Relaxed);
         held.fetch_add(2, Ordering::Relaxed);
         reads.counter(8, day).fetch_add(1, Ordering::Relaxed);
-        let counts: Vec<i64> = {
-            let map = reads.lock();
-            let mut v: Vec<_> = map.values().map(|c| c.load(Ordering::Relaxed)).collect();
-            v.sort();
-            v
-        };
-        assert_eq!(counts, [1, 3]);
-        // What `flush` does with the map, without a database.
-        let mut map = reads.lock();
-        for c in map.values() {
-            c.swap(0, Ordering::Relaxed);
-        }
-        map.retain(|_, c| Arc::strong_count(c) > 1);
-        assert_eq!(map.len(), 1, "only the counter a page holds stays");
-        assert!(map.contains_key(&(day, 7)));
+        let mut counted = reads.take().remove(&day).unwrap();
+        counted.sort();
+        assert_eq!(counted, [(7, 3), (8, 1)], "one counter per article and day");
+        assert_eq!(reads.lock().len(), 1, "only the counter a page holds stays");
+        held.fetch_add(1, Ordering::Relaxed);
+        assert_eq!(
+            reads.take().remove(&day).unwrap(),
+            [(7, 1)],
+            "counted from zero again"
+        );
+        assert!(reads.take().is_empty());
     }
 }
