@@ -386,27 +386,16 @@ async fn unsubscribe_page(
     State(app): State<Arc<App>>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    match open_token(&app, &token, MANAGE).await? {
-        Some((_, s)) if s.status == SubscriberStatus::Unsubscribed => {
-            screen(
-                &app,
-                StatusCode::OK,
-                "unsubscribed",
-                context! { token => token },
-            )
-            .await
-        }
-        Some(_) => {
-            screen(
-                &app,
-                StatusCode::OK,
-                "unsubscribe",
-                context! { token => token },
-            )
-            .await
-        }
-        None => invalid(&app).await,
-    }
+    let Some((_, s)) = open_token(&app, &token, MANAGE).await? else {
+        return invalid(&app).await;
+    };
+    // Already gone: say so rather than ask again.
+    let state = if s.status == SubscriberStatus::Unsubscribed {
+        "unsubscribed"
+    } else {
+        "unsubscribe"
+    };
+    screen(&app, StatusCode::OK, state, context! { token => token }).await
 }
 
 /// RFC 8058: a POST to the link unsubscribes, with no cookie, no form and no question.
