@@ -5,7 +5,8 @@
 //!   cargo bench -p midad-search --bench search -- [N]
 //!
 //! With `SEARCH_BENCH_DIR=FOLDER` the index is kept there, and a later run with the same N
-//! measures the queries again without indexing again.
+//! measures the queries again without indexing again. `SEARCH_BENCH_CONCURRENCY` changes
+//! the number of threads sending queries (8).
 
 use chrono::{TimeZone, Utc};
 use midad_search::{Doc, Request, SearchIndex, Sort};
@@ -235,11 +236,15 @@ fn index_all(index: &SearchIndex, n: usize, vocab: &[String], rng: &mut Rng, pat
         index.apply(&docs, &[], Some(i as i64)).expect("index");
         i += batch;
     }
+    let merging = Instant::now();
+    index.finish_bulk().expect("merge");
+    let merging = merging.elapsed();
     let total = start.elapsed();
     let indexing = total - generated;
     println!(
-        "indexed {n} articles (~600 words each) in {:.1} s ({:.1} s generating text, excluded)",
+        "indexed {n} articles (~600 words each) in {:.1} s, of which {:.1} s merging the segments into one ({:.1} s generating text, excluded)",
         indexing.as_secs_f64(),
+        merging.as_secs_f64(),
         generated.as_secs_f64()
     );
     println!("index size on disk: {:.0} MB", dir_size(path) as f64 / 1e6);
@@ -273,6 +278,12 @@ fn main() {
     }
 
     let index = Arc::new(index);
+    // SEARCH_BENCH_CONCURRENCY=1 shows what each kind of query costs alone.
+    let concurrency: usize = std::env::var("SEARCH_BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|c| *c > 0)
+        .unwrap_or(8);
     // The queries draw from their own sequence: the same whether the index was built now.
     let mut rng = Rng(0x9E3779B97F4A7C15);
     // Two mixes of 1,000 queries each (single words, pairs, phrases, exclusions, three
@@ -317,13 +328,13 @@ fn main() {
         }
         let queries = Arc::new(queries);
         let start = Instant::now();
-        let threads: Vec<_> = (0..8)
+        let threads: Vec<_> = (0..concurrency)
             .map(|t| {
                 let index = index.clone();
                 let queries = queries.clone();
                 std::thread::spawn(move || {
                     let mut times = Vec::new();
-                    for (kind, q) in queries.iter().skip(t).step_by(8) {
+                    for (kind, q) in queries.iter().skip(t).step_by(concurrency) {
                         let s = Instant::now();
                         let _ = index.search(q);
                         times.push((*kind, s.elapsed()));
@@ -349,7 +360,7 @@ fn main() {
             format!("p50 {:7.2} ms  p99 {:7.2} ms", pct(0.5), pct(0.99))
         };
         println!(
-            "{label}: 1000 queries at concurrency 8: {:.0} queries/s, {}",
+            "{label}: 1000 queries at concurrency {concurrency}: {:.0} queries/s, {}",
             1000.0 / wall.as_secs_f64(),
             summary(None)
         );

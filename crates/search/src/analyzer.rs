@@ -50,6 +50,8 @@ pub(crate) fn analyze(text: &str, stemming: Stemming) -> Vec<analyze::Token> {
 }
 
 pub(crate) const NAME: &str = "midad_ar";
+/// The tokenizer of the pairs fields.
+pub(crate) const PAIRS: &str = "midad_ar_pairs";
 
 /// Marks a stem term, so it never collides with a word that happens to be spelled like it.
 pub(crate) const STEM_MARK: char = '~';
@@ -60,6 +62,10 @@ pub(crate) fn stem_term(stem: &str) -> String {
 
 #[derive(Clone, Copy)]
 pub(crate) struct ArabicTokenizer(Stemming);
+
+/// The neighbouring stems of a text (see [`pairs`]).
+#[derive(Clone, Copy)]
+pub(crate) struct PairsTokenizer(Stemming);
 
 pub(crate) struct Stream {
     tokens: std::vec::IntoIter<Token>,
@@ -86,11 +92,18 @@ impl TokenStream for Stream {
     }
 }
 
+/// The words of a text that are indexed: all but the stop words, which keep their places.
+fn indexed_words(text: &str, stemming: Stemming) -> Vec<analyze::Token> {
+    let mut words = analyze(text, stemming);
+    words.retain(|t| !t.stop);
+    words
+}
+
 /// The tokens a field receives, in tantivy's form: word, then its marked stem.
 pub(crate) fn tokens(text: &str, stemming: Stemming) -> Vec<Token> {
-    let words = analyze(text, stemming);
+    let words = indexed_words(text, stemming);
     let mut out = Vec::with_capacity(words.len() * 2);
-    for t in words.into_iter().filter(|t| !t.stop) {
+    for t in words {
         out.push(Token {
             offset_from: t.start,
             offset_to: t.end,
@@ -109,6 +122,29 @@ pub(crate) fn tokens(text: &str, stemming: Stemming) -> Vec<Token> {
     out
 }
 
+/// The pair term of two stems that follow each other in a text.
+pub(crate) fn pair_term(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
+/// The tokens of a text's pairs field: the stems of every two neighbouring words, so a
+/// quoted phrase is found from one posting list instead of by checking positions. Words
+/// with a stop word between them are not neighbours.
+pub(crate) fn pairs(text: &str, stemming: Stemming) -> Vec<Token> {
+    let words = indexed_words(text, stemming);
+    words
+        .windows(2)
+        .filter(|w| w[1].position == w[0].position + 1)
+        .map(|w| Token {
+            offset_from: w[0].start,
+            offset_to: w[1].end,
+            position: w[0].position,
+            text: pair_term(&w[0].stem, &w[1].stem),
+            position_length: 1,
+        })
+        .collect()
+}
+
 impl Tokenizer for ArabicTokenizer {
     type TokenStream<'a> = Stream;
 
@@ -120,7 +156,19 @@ impl Tokenizer for ArabicTokenizer {
     }
 }
 
+impl Tokenizer for PairsTokenizer {
+    type TokenStream<'a> = Stream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
+        Stream {
+            tokens: pairs(text, self.0).into_iter(),
+            current: Token::default(),
+        }
+    }
+}
+
 pub(crate) fn register(index: &Index, stemming: Stemming) {
     let manager = index.tokenizers();
     manager.register(NAME, TextAnalyzer::from(ArabicTokenizer(stemming)));
+    manager.register(PAIRS, TextAnalyzer::from(PairsTokenizer(stemming)));
 }

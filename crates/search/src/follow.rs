@@ -113,6 +113,7 @@ pub async fn rebuild(
         progress(done, total);
     }
     index.apply(&[], &[], Some(seq))?;
+    index.finish_bulk()?;
     Ok(done)
 }
 

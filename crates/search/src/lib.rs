@@ -6,9 +6,11 @@
 //! «والحكومة» and «حكومات» but ranks the article that says «الحكومة» first.
 
 mod analyzer;
+mod collect;
 mod follow;
 mod highlight;
 mod query;
+mod ranked;
 
 pub use analyzer::Stemming;
 pub use follow::{catch_up, follow, rebuild};
@@ -18,7 +20,7 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     DateOptions, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
     Value,
@@ -29,7 +31,7 @@ use tantivy::{
 
 /// Bump when the schema or the analyzer changes: an index built by another version is
 /// rebuilt at start-up instead of being read wrongly.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -68,6 +70,9 @@ pub(crate) struct Fields {
     pub title: Field,
     pub body: Field,
     pub meta: Field,
+    /// Neighbouring stems of the title and of the text (see `analyzer::indexed`).
+    pub title_pairs: Field,
+    pub body_pairs: Field,
     pub section_id: Field,
     pub published: Field,
 }
@@ -81,12 +86,19 @@ fn schema() -> (Schema, Fields) {
         let o = TextOptions::default().set_indexing_options(indexing);
         if stored { o.set_stored() } else { o }
     };
+    let pairs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer::PAIRS)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | tantivy::schema::FAST),
         kind: b.add_text_field("kind", tantivy::schema::STRING),
         title: b.add_text_field("title", text(true)),
         body: b.add_text_field("body", text(true)),
         meta: b.add_text_field("meta", text(false)),
+        title_pairs: b.add_text_field("title_pairs", pairs.clone()),
+        body_pairs: b.add_text_field("body_pairs", pairs),
         section_id: b.add_u64_field("section_id", INDEXED | tantivy::schema::FAST),
         published: b.add_date_field(
             "published",
@@ -147,7 +159,7 @@ pub struct SearchIndex {
 }
 
 /// Memory for the writer's indexing buffer; tantivy splits it between its threads.
-const WRITER_MEMORY: usize = 120_000_000;
+const WRITER_MEMORY: usize = 400_000_000;
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when missing. A folder that holds no usable
@@ -232,6 +244,7 @@ impl SearchIndex {
         doc.add_u64(f.id, d.id as u64);
         doc.add_text(f.kind, &d.kind);
         doc.add_text(f.title, &d.title);
+        doc.add_text(f.title_pairs, &d.title);
         let body = [d.subtitle.as_str(), d.excerpt.as_str(), d.body.as_str()]
             .iter()
             .filter(|s| !s.trim().is_empty())
@@ -239,6 +252,7 @@ impl SearchIndex {
             .collect::<Vec<_>>()
             .join("\n\n");
         doc.add_text(f.body, &body);
+        doc.add_text(f.body_pairs, &body);
         let meta = std::iter::once(d.section.as_str())
             .chain(d.tags.iter().map(String::as_str))
             .chain(d.authors.iter().map(String::as_str))
@@ -275,11 +289,28 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Removes every document (before a rebuild).
+    /// Removes every document and starts a bulk load (a rebuild): segments are not merged
+    /// while it lasts, [`SearchIndex::finish_bulk`] merges them once at the end.
     pub fn clear(&self) -> Result<()> {
         let mut writer = self.lock();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         writer.delete_all_documents()?;
         writer.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Ends a bulk load: the segments it wrote become one (a search visits each segment
+    /// apart, so fewer is faster), and later commits are merged as they come.
+    pub fn finish_bulk(&self) -> Result<()> {
+        let mut writer = self.lock();
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        writer.set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
+        let _ = writer.garbage_collect_files().wait();
         drop(writer);
         self.reader.reload()?;
         Ok(())
@@ -289,15 +320,14 @@ impl SearchIndex {
     pub fn search(&self, req: &Request) -> Result<Results> {
         let parsed = query::parse_with(&req.query, self.stemming)?;
         let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut ranked = parsed.ranked(&f);
+        // The filters come first among the conditions: they are the cheapest to check.
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(section) = req.section_id {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_u64(f.section_id, section as u64),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_u64(f.section_id, section as u64),
+                IndexRecordOption::Basic,
+            )));
         }
         if req.from.is_some() || req.to.is_some() {
             let bound = |t: Option<DateTime<Utc>>, inclusive: bool| match t {
@@ -314,34 +344,27 @@ impl SearchIndex {
                     }
                 }
             };
-            clauses.push((
-                Occur::Must,
-                Box::new(RangeQuery::new(bound(req.from, true), bound(req.to, false))),
-            ));
+            filters.push(Box::new(RangeQuery::new(
+                bound(req.from, true),
+                bound(req.to, false),
+            )));
         }
-        // The filters, if any, around the words; the words alone when there are none, so a
-        // single word stays a flat union (see `ParsedQuery::to_query`).
-        let with_filters = |words: Box<dyn Query>| -> Box<dyn Query> {
-            if clauses.is_empty() {
-                return words;
-            }
-            let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
-            all.extend(clauses.iter().map(|(o, q)| (*o, q.box_clone())));
-            Box::new(BooleanQuery::new(all))
-        };
-        let query = with_filters(parsed.to_query(&f));
+        ranked.required.splice(0..0, filters);
         let searcher = self.reader.searcher();
         let per_page = req.per_page.clamp(1, 100);
         let offset = req.page.max(1).saturating_sub(1).saturating_mul(per_page);
         let limit = TopDocs::with_limit(per_page).and_offset(offset);
         // Counted apart, unscored: counting beside the ranking would make it score every
         // match instead of pruning.
-        let total = searcher.search(&*with_filters(parsed.to_count_query(&f)), &Count)?;
+        let matches = ranked.matches();
+        let total = searcher.search(&matches, &Count)?;
         let addresses: Vec<(f32, tantivy::DocAddress)> = match req.sort {
-            Sort::Relevance => searcher.search(&*query, &limit.order_by_score())?,
+            Sort::Relevance => {
+                searcher.search(&ranked, &collect::TopScored::new(offset, per_page))?
+            }
             Sort::Newest => searcher
                 .search(
-                    &*query,
+                    &matches,
                     &limit.order_by_fast_field::<TDateTime>("published", Order::Desc),
                 )?
                 .into_iter()

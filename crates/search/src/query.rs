@@ -2,10 +2,11 @@
 //! the index's own analyzer, and turned into a tantivy query.
 
 use crate::Fields;
-use crate::analyzer::{Stemming, analyze, stem_term};
-use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
+use crate::analyzer::{Stemming, analyze, pair_term, stem_term};
+use crate::ranked::Ranked;
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
+use tantivy::{Score, Term};
 
 /// Longer queries are refused rather than silently cut.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -47,7 +48,8 @@ pub struct ParsedQuery {
     /// Every one must match (in title, text or tags, as a word or a stem).
     pub words: Vec<Word>,
     /// Each must appear with its words adjacent and in order (positions relative),
-    /// prefixes and suffixes aside.
+    /// prefixes and suffixes aside. Stop words are left out, their places kept: a phrase
+    /// has at least two words.
     pub phrases: Vec<Vec<(usize, Word)>>,
     /// None may match.
     pub excluded: Vec<Word>,
@@ -99,7 +101,7 @@ pub(crate) fn parse_with(raw: &str, stemming: Stemming) -> Result<ParsedQuery, Q
         let quote_len = after.chars().next().map(char::len_utf8).unwrap_or(1);
         let inner = &after[quote_len..];
         let close = inner.find(['"', '»', '”']).unwrap_or(inner.len());
-        let phrase = words_of(&inner[..close], true, stemming);
+        let phrase = words_of(&inner[..close], false, stemming);
         match phrase.len() {
             0 => {}
             1 => parsed.words.extend(phrase.into_iter().map(|(_, w)| w)),
@@ -146,83 +148,115 @@ fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
-fn boosted(q: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
-    (Occur::Should, Box::new(BoostQuery::new(q, boost)))
+/// Documents holding any of these terms.
+fn any(terms: Vec<Term>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        terms
+            .into_iter()
+            .map(|t| -> (Occur, Box<dyn Query>) {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
+                )
+            })
+            .collect(),
+    ))
 }
 
 impl Word {
-    /// The word anywhere: exact forms weigh more than stems, the title more than the text.
-    fn query(&self, f: &Fields) -> Box<dyn Query> {
+    /// The terms that score the word: exact forms weigh more than stems, the title more
+    /// than the text.
+    fn scoring(&self, f: &Fields) -> [(Term, Score); 6] {
         let stem = stem_term(&self.stem);
-        Box::new(BooleanQuery::new(vec![
-            boosted(term(f.title, &self.normalized), 6.0),
-            boosted(term(f.title, &stem), 3.0),
-            boosted(term(f.body, &self.normalized), 2.0),
-            boosted(term(f.body, &stem), 1.0),
-            boosted(term(f.meta, &self.normalized), 2.0),
-            boosted(term(f.meta, &stem), 1.0),
-        ]))
+        let t = Term::from_field_text;
+        [
+            (t(f.title, &self.normalized), 6.0),
+            (t(f.title, &stem), 3.0),
+            (t(f.body, &self.normalized), 2.0),
+            (t(f.body, &stem), 1.0),
+            (t(f.meta, &self.normalized), 2.0),
+            (t(f.meta, &stem), 1.0),
+        ]
     }
 
-    fn any(&self, f: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    /// The documents holding the word anywhere, in any form of its stem (every exact form
+    /// is indexed with its stem at the same place).
+    fn anywhere(&self, f: &Fields) -> Box<dyn Query> {
         let stem = stem_term(&self.stem);
-        vec![
-            (Occur::Should, term(f.title, &stem)),
-            (Occur::Should, term(f.body, &stem)),
-            (Occur::Should, term(f.meta, &stem)),
-        ]
+        any([f.title, f.body, f.meta]
+            .into_iter()
+            .map(|field| Term::from_field_text(field, &stem))
+            .collect())
     }
 }
 
 impl ParsedQuery {
-    pub(crate) fn to_query(&self, f: &Fields) -> Box<dyn Query> {
-        // One word alone is a flat union of term queries, which tantivy ranks with
-        // block-max WAND (skipping blocks that cannot reach the top); wrapped in another
-        // boolean query it would score every matching document.
-        if let ([w], [], []) = (&self.words[..], &self.phrases[..], &self.excluded[..]) {
-            return w.query(f);
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    /// The search as one ranking query (see [`Ranked`]): the words, phrases and exclusions
+    /// as conditions, and the terms that score them.
+    pub(crate) fn ranked(&self, f: &Fields) -> Ranked {
+        let mut ranked = Ranked {
+            scoring: Vec::new(),
+            required: Vec::new(),
+            excluded: Vec::new(),
+            narrow: crate::ranked::NARROW,
+        };
         for w in &self.words {
-            clauses.push((Occur::Must, w.query(f)));
+            ranked.scoring.extend(w.scoring(f));
+            ranked.required.push(w.anywhere(f));
         }
         for phrase in &self.phrases {
-            let in_field = |field| -> Box<dyn Query> {
-                Box::new(PhraseQuery::new_with_offset(
-                    phrase
-                        .iter()
-                        .map(|(pos, w)| (*pos, Term::from_field_text(field, &stem_term(&w.stem))))
-                        .collect(),
-                ))
-            };
-            clauses.push((
-                Occur::Must,
-                Box::new(BooleanQuery::new(vec![
-                    boosted(in_field(f.title), 6.0),
-                    boosted(in_field(f.body), 2.0),
-                ])),
-            ));
+            // Neighbouring words are found by their pair term, from one posting list; the
+            // phrase is in the title (weighing more) or in the text.
+            let pairs: Vec<String> = phrase
+                .windows(2)
+                .filter(|p| p[1].0 == p[0].0 + 1)
+                .map(|p| pair_term(&p[0].1.stem, &p[1].1.stem))
+                .collect();
+            for pair in &pairs {
+                let title = Term::from_field_text(f.title_pairs, pair);
+                let body = Term::from_field_text(f.body_pairs, pair);
+                ranked.scoring.push((title.clone(), 6.0));
+                ranked.scoring.push((body.clone(), 2.0));
+                ranked.required.push(any(vec![title, body]));
+            }
+            if pairs.is_empty() {
+                // Only stop words between its words: they score as words.
+                for (_, w) in phrase {
+                    let stem = stem_term(&w.stem);
+                    ranked
+                        .scoring
+                        .push((Term::from_field_text(f.title, &stem), 3.0));
+                    ranked
+                        .scoring
+                        .push((Term::from_field_text(f.body, &stem), 1.0));
+                }
+            }
+            // Two neighbours are exactly their pair; anything longer, or with a gap, is
+            // checked word by word at its positions too.
+            if !(phrase.len() == 2 && pairs.len() == 1) {
+                let in_field = |field| -> (Occur, Box<dyn Query>) {
+                    (
+                        Occur::Should,
+                        Box::new(PhraseQuery::new_with_offset(
+                            phrase
+                                .iter()
+                                .map(|(pos, w)| {
+                                    (*pos, Term::from_field_text(field, &stem_term(&w.stem)))
+                                })
+                                .collect(),
+                        )),
+                    )
+                };
+                ranked.required.push(Box::new(BooleanQuery::new(vec![
+                    in_field(f.title),
+                    in_field(f.body),
+                ])));
+            }
         }
         for w in &self.excluded {
-            clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(w.any(f)))));
+            ranked.excluded.push(w.anywhere(f));
         }
-        Box::new(BooleanQuery::new(clauses))
-    }
-
-    /// The same documents as [`Self::to_query`], unscored: each word by its stem alone
-    /// (every exact form is indexed with its stem at the same place), half the postings.
-    pub(crate) fn to_count_query(&self, f: &Fields) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
-            .words
-            .iter()
-            .map(|w| -> (Occur, Box<dyn Query>) {
-                (Occur::Must, Box::new(BooleanQuery::new(w.any(f))))
-            })
-            .collect();
-        if !self.phrases.is_empty() || !self.excluded.is_empty() {
-            clauses.push((Occur::Must, self.to_query(f)));
-        }
-        Box::new(BooleanQuery::new(clauses))
+        ranked
     }
 
     /// Every form a highlighter should mark.
