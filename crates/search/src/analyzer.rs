@@ -3,6 +3,7 @@
 //! light stem — one analysis, one field, both kinds of match. Stop words are not indexed but
 //! keep their position, so a phrase with a stop word in it still matches.
 
+use crate::pairs::Frequent;
 use midad_arabic::analyze;
 use tantivy::Index;
 use tantivy::tokenizer::{
@@ -64,8 +65,8 @@ pub(crate) fn stem_term(stem: &str) -> String {
 pub(crate) struct ArabicTokenizer(Stemming);
 
 /// The neighbouring stems of a text (see [`pairs`]).
-#[derive(Clone, Copy)]
-pub(crate) struct PairsTokenizer(Stemming);
+#[derive(Clone)]
+pub(crate) struct PairsTokenizer(Stemming, Frequent);
 
 pub(crate) struct Stream {
     tokens: std::vec::IntoIter<Token>,
@@ -127,14 +128,19 @@ pub(crate) fn pair_term(first: &str, second: &str) -> String {
     format!("{first} {second}")
 }
 
-/// The tokens of a text's pairs field: the stems of every two neighbouring words, so a
-/// quoted phrase is found from one posting list instead of by checking positions. Words
-/// with a stop word between them are not neighbours.
-pub(crate) fn pairs(text: &str, stemming: Stemming) -> Vec<Token> {
+/// The tokens of a text's pairs field: the stems of two neighbouring words, when the
+/// index pairs them (see `pairs.rs`), so a quoted phrase is found from one posting list
+/// instead of by checking positions. Words with a stop word between them are not
+/// neighbours.
+pub(crate) fn pairs(text: &str, stemming: Stemming, frequent: &Frequent) -> Vec<Token> {
+    let choice = frequent.current();
     let words = indexed_words(text, stemming);
     words
         .windows(2)
-        .filter(|w| w[1].position == w[0].position + 1)
+        .filter(|w| {
+            w[1].position == w[0].position + 1
+                && frequent.pairs(choice.as_deref(), &w[0].stem, &w[1].stem)
+        })
         .map(|w| Token {
             offset_from: w[0].start,
             offset_to: w[1].end,
@@ -161,14 +167,17 @@ impl Tokenizer for PairsTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
         Stream {
-            tokens: pairs(text, self.0).into_iter(),
+            tokens: pairs(text, self.0, &self.1).into_iter(),
             current: Token::default(),
         }
     }
 }
 
-pub(crate) fn register(index: &Index, stemming: Stemming) {
+pub(crate) fn register(index: &Index, stemming: Stemming, frequent: &Frequent) {
     let manager = index.tokenizers();
     manager.register(NAME, TextAnalyzer::from(ArabicTokenizer(stemming)));
-    manager.register(PAIRS, TextAnalyzer::from(PairsTokenizer(stemming)));
+    manager.register(
+        PAIRS,
+        TextAnalyzer::from(PairsTokenizer(stemming, frequent.clone())),
+    );
 }

@@ -9,10 +9,12 @@ mod analyzer;
 mod collect;
 mod follow;
 mod highlight;
+mod pairs;
 mod query;
 mod ranked;
 
 pub use analyzer::Stemming;
+pub use pairs::Pairing;
 pub use follow::{catch_up, follow, rebuild};
 pub use query::{ParsedQuery, QueryError, parse};
 
@@ -31,7 +33,7 @@ use tantivy::{
 
 /// Bump when the schema or the analyzer changes: an index built by another version is
 /// rebuilt at start-up instead of being read wrongly.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -156,10 +158,13 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     stemming: Stemming,
+    frequent: pairs::Frequent,
+    /// The index folder; `None` in memory.
+    dir: Option<std::path::PathBuf>,
 }
 
 /// Memory for the writer's indexing buffer; tantivy splits it between its threads.
-const WRITER_MEMORY: usize = 400_000_000;
+const WRITER_MEMORY: usize = 120_000_000;
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when missing. A folder that holds no usable
@@ -192,24 +197,42 @@ impl SearchIndex {
                 (index, true)
             }
         };
-        let me = SearchIndex::with_index(index, fields, Stemming::Light)?;
-        let needs = rebuilt || me.indexed_seq().is_none();
+        let me = SearchIndex::with_index(index, fields, Stemming::Light, Pairing::Common)?;
+        let me = SearchIndex {
+            dir: Some(dir.to_path_buf()),
+            ..me
+        };
+        me.frequent.load(dir);
+        let grown = me.frequent.stale(me.reader.searcher().num_docs());
+        if grown {
+            tracing::info!(
+                "the search index has grown well past its last rebuild; rebuilding it"
+            );
+        }
+        let needs = rebuilt || grown || me.indexed_seq().is_none();
         Ok((me, needs))
     }
 
     /// An index in memory, for tests and tools.
     pub fn in_memory() -> Result<SearchIndex> {
-        SearchIndex::in_memory_with(Stemming::Light)
+        SearchIndex::in_memory_with(Stemming::Light, Pairing::Common)
     }
 
-    /// An index in memory with another stemmer, to compare stemmers on the test set.
-    pub fn in_memory_with(stemming: Stemming) -> Result<SearchIndex> {
+    /// An index in memory with another stemmer or pairing, to compare them on the test
+    /// set.
+    pub fn in_memory_with(stemming: Stemming, pairing: Pairing) -> Result<SearchIndex> {
         let (schema, fields) = schema();
-        SearchIndex::with_index(Index::create_in_ram(schema), fields, stemming)
+        SearchIndex::with_index(Index::create_in_ram(schema), fields, stemming, pairing)
     }
 
-    fn with_index(index: Index, fields: Fields, stemming: Stemming) -> Result<SearchIndex> {
-        analyzer::register(&index, stemming);
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        stemming: Stemming,
+        pairing: Pairing,
+    ) -> Result<SearchIndex> {
+        let frequent = pairs::Frequent::new(pairing);
+        analyzer::register(&index, stemming, &frequent);
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -221,6 +244,8 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             stemming,
+            frequent,
+            dir: None,
         })
     }
 
@@ -273,6 +298,9 @@ impl SearchIndex {
     /// change-log sequence this commit covers. Readers see the result at once.
     pub fn apply(&self, upserts: &[Doc], deletes: &[i64], seq: Option<i64>) -> Result<()> {
         let mut writer = self.lock();
+        // The first documents after a rebuild starts choose the stems to pair.
+        self.frequent
+            .choose_if_unset(upserts, self.stemming, self.dir.as_deref())?;
         for id in deletes.iter().chain(upserts.iter().map(|d| &d.id)) {
             writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
         }
@@ -296,6 +324,7 @@ impl SearchIndex {
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         writer.delete_all_documents()?;
         writer.commit()?;
+        self.frequent.reset(self.dir.as_deref());
         drop(writer);
         self.reader.reload()?;
         Ok(())
@@ -313,14 +342,16 @@ impl SearchIndex {
         let _ = writer.garbage_collect_files().wait();
         drop(writer);
         self.reader.reload()?;
+        self.frequent
+            .rebuilt(self.reader.searcher().num_docs(), self.dir.as_deref())?;
         Ok(())
     }
 
-    /// Runs a search. An unusable query (empty, too long) is an error the caller shows.
-    pub fn search(&self, req: &Request) -> Result<Results> {
+    /// A request as a ranking query: its words, phrases and exclusions, and its filters.
+    fn ranked(&self, req: &Request) -> Result<(ParsedQuery, ranked::Ranked)> {
         let parsed = query::parse_with(&req.query, self.stemming)?;
         let f = self.fields;
-        let mut ranked = parsed.ranked(&f);
+        let mut ranked = parsed.ranked(&f, &self.frequent);
         // The filters come first among the conditions: they are the cheapest to check.
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(section) = req.section_id {
@@ -350,6 +381,13 @@ impl SearchIndex {
             )));
         }
         ranked.required.splice(0..0, filters);
+        Ok((parsed, ranked))
+    }
+
+    /// Runs a search. An unusable query (empty, too long) is an error the caller shows.
+    pub fn search(&self, req: &Request) -> Result<Results> {
+        let (parsed, ranked) = self.ranked(req)?;
+        let f = self.fields;
         let searcher = self.reader.searcher();
         let per_page = req.per_page.clamp(1, 100);
         let offset = req.page.max(1).saturating_sub(1).saturating_mul(per_page);

@@ -3,6 +3,7 @@
 
 use crate::Fields;
 use crate::analyzer::{Stemming, analyze, pair_term, stem_term};
+use crate::pairs::Frequent;
 use crate::ranked::Ranked;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -193,7 +194,8 @@ impl Word {
 impl ParsedQuery {
     /// The search as one ranking query (see [`Ranked`]): the words, phrases and exclusions
     /// as conditions, and the terms that score them.
-    pub(crate) fn ranked(&self, f: &Fields) -> Ranked {
+    pub(crate) fn ranked(&self, f: &Fields, frequent: &Frequent) -> Ranked {
+        let choice = frequent.current();
         let mut ranked = Ranked {
             scoring: Vec::new(),
             required: Vec::new(),
@@ -205,11 +207,14 @@ impl ParsedQuery {
             ranked.required.push(w.anywhere(f));
         }
         for phrase in &self.phrases {
-            // Neighbouring words are found by their pair term, from one posting list; the
-            // phrase is in the title (weighing more) or in the text.
+            // Neighbouring words that the index pairs are found by their pair term, from one
+            // posting list; the phrase is in the title (weighing more) or in the text.
             let pairs: Vec<String> = phrase
                 .windows(2)
-                .filter(|p| p[1].0 == p[0].0 + 1)
+                .filter(|p| {
+                    p[1].0 == p[0].0 + 1
+                        && frequent.pairs(choice.as_deref(), &p[0].1.stem, &p[1].1.stem)
+                })
                 .map(|p| pair_term(&p[0].1.stem, &p[1].1.stem))
                 .collect();
             for pair in &pairs {
@@ -220,7 +225,7 @@ impl ParsedQuery {
                 ranked.required.push(any(vec![title, body]));
             }
             if pairs.is_empty() {
-                // Only stop words between its words: they score as words.
+                // No pair: its words score.
                 for (_, w) in phrase {
                     let stem = stem_term(&w.stem);
                     ranked
@@ -231,8 +236,8 @@ impl ParsedQuery {
                         .push((Term::from_field_text(f.body, &stem), 1.0));
                 }
             }
-            // Two neighbours are exactly their pair; anything longer, or with a gap, is
-            // checked word by word at its positions too.
+            // Two neighbours are exactly their pair; anything else is checked word by word
+            // at its positions too (after the pairs it has, which narrow it first).
             if !(phrase.len() == 2 && pairs.len() == 1) {
                 let in_field = |field| -> (Occur, Box<dyn Query>) {
                     (

@@ -185,3 +185,145 @@ impl Weight for RankedWeight {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::collect::TopScored;
+    use crate::{Doc, Pairing, Request, SearchIndex, Stemming};
+    use chrono::{TimeZone, Utc};
+    use tantivy::DocAddress;
+    use tantivy::collector::TopDocs;
+
+    /// 3,000 articles in three segments, their words drawn so that a few are in nearly
+    /// every article and others in a handful: enough blocks of postings for pruning to skip.
+    fn corpus(pairing: Pairing) -> SearchIndex {
+        const WORDS: &[&str] = &[
+            "الحكومة",
+            "وزير",
+            "اقتصاد",
+            "والنفط",
+            "مدرسة",
+            "الطبيب",
+            "ملعب",
+            "المطر",
+            "جسر",
+            "بالقمح",
+            "سفير",
+            "روبوت",
+            "مهرجان",
+            "الزيتون",
+            "قطار",
+            "ميناء",
+        ];
+        let index = SearchIndex::in_memory_with(Stemming::Light, pairing).unwrap();
+        let mut seed: u64 = 0x5DEECE66D;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut word = move || {
+            // Skewed: the first words far more often than the last.
+            let r = (next() % 1000) as f64 / 1000.0;
+            WORDS[((r * r * r) * WORDS.len() as f64) as usize]
+        };
+        for batch in 0..3 {
+            let docs: Vec<Doc> = (0..1000)
+                .map(|i| {
+                    let id = batch * 1000 + i + 1;
+                    let n = 5 + (id % 60) as usize;
+                    Doc {
+                        id,
+                        kind: "article".into(),
+                        title: (0..4).map(|_| word()).collect::<Vec<_>>().join(" "),
+                        body: (0..n).map(|_| word()).collect::<Vec<_>>().join(" "),
+                        section_id: Some(id % 3 + 1),
+                        section: format!("قسم {}", id % 3),
+                        published_at: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
+                            + chrono::Duration::hours(id),
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            index.apply(&docs, &[], Some(batch)).unwrap();
+        }
+        assert!(index.reader.searcher().segment_readers().len() >= 2);
+        index
+    }
+
+    /// Equal scores in the same order; the same documents, except among those tied with
+    /// the first or the last of the page (either of two tied documents may be cut).
+    fn same(a: &[(f32, DocAddress)], b: &[(f32, DocAddress)], what: &str) {
+        assert_eq!(a.len(), b.len(), "{what}");
+        let near = |x: f32, y: f32| (x - y).abs() <= 1e-4 * x.abs().max(1.0);
+        for (x, y) in a.iter().zip(b) {
+            assert!(near(x.0, y.0), "{what}: {a:?} {b:?}");
+        }
+        if let (Some(first), Some(last)) = (a.first(), a.last()) {
+            let inside = |r: &[(f32, DocAddress)]| {
+                let mut d: Vec<DocAddress> = r
+                    .iter()
+                    .filter(|(s, _)| !near(*s, first.0) && !near(*s, last.0))
+                    .map(|(_, d)| *d)
+                    .collect();
+                d.sort();
+                d
+            };
+            assert_eq!(inside(a), inside(b), "{what}");
+        }
+    }
+
+    #[test]
+    fn the_pruned_ranking_is_the_full_ranking() {
+        for pairing in [Pairing::Common, Pairing::All] {
+            let index = corpus(pairing);
+            let searcher = index.reader.searcher();
+            for q in [
+                "الحكومة",
+                "الحكومة وزير",
+                "الحكومة وزير اقتصاد",
+                "وزير -النفط",
+                "الحكومة -وزير",
+                "\"وزير الحكومة\"",
+                "\"الحكومة وزير اقتصاد\"",
+                "قطار ميناء",
+                "ميناء -قطار",
+                "روبوت \"الحكومة وزير\"",
+            ] {
+                for section_id in [None, Some(2)] {
+                    let req = Request {
+                        query: q.into(),
+                        section_id,
+                        ..Default::default()
+                    };
+                    let (_, ranked) = index.ranked(&req).unwrap();
+                    let mut pruned = ranked.clone();
+                    pruned.narrow = 0;
+                    let mut plain = ranked.clone();
+                    plain.narrow = u32::MAX;
+                    for (offset, limit) in [(0, 10), (10, 10), (0, 100)] {
+                        let what = format!("{pairing:?} «{q}» {section_id:?} {offset}+{limit}");
+                        let reference = searcher
+                            .search(
+                                &plain,
+                                &TopDocs::with_limit(limit)
+                                    .and_offset(offset)
+                                    .order_by_score(),
+                            )
+                            .unwrap();
+                        let a = searcher
+                            .search(&pruned, &TopScored::new(offset, limit))
+                            .unwrap();
+                        let b = searcher
+                            .search(&plain, &TopScored::new(offset, limit))
+                            .unwrap();
+                        assert!(!reference.is_empty() || offset > 0, "{what}: nothing found");
+                        same(&reference, &a, &what);
+                        same(&reference, &b, &what);
+                    }
+                }
+            }
+        }
+    }
+}
