@@ -61,10 +61,10 @@ pub(crate) fn stem_term(stem: &str) -> String {
     format!("{STEM_MARK}{stem}")
 }
 
-#[derive(Clone, Copy)]
-pub(crate) struct ArabicTokenizer(Stemming);
+#[derive(Clone)]
+pub(crate) struct ArabicTokenizer(Stemming, Frequent);
 
-/// The neighbouring stems of a text (see [`pairs`]).
+/// The neighbouring stems of a text (see [`analysed`]).
 #[derive(Clone)]
 pub(crate) struct PairsTokenizer(Stemming, Frequent);
 
@@ -100,42 +100,24 @@ fn indexed_words(text: &str, stemming: Stemming) -> Vec<analyze::Token> {
     words
 }
 
-/// The tokens a field receives, in tantivy's form: word, then its marked stem.
-pub(crate) fn tokens(text: &str, stemming: Stemming) -> Vec<Token> {
-    let words = indexed_words(text, stemming);
-    let mut out = Vec::with_capacity(words.len() * 2);
-    for t in words {
-        out.push(Token {
-            offset_from: t.start,
-            offset_to: t.end,
-            position: t.position,
-            text: t.normalized,
-            position_length: 1,
-        });
-        out.push(Token {
-            offset_from: t.start,
-            offset_to: t.end,
-            position: t.position,
-            text: stem_term(&t.stem),
-            position_length: 1,
-        });
-    }
-    out
-}
-
 /// The pair term of two stems that follow each other in a text.
 pub(crate) fn pair_term(first: &str, second: &str) -> String {
     format!("{first} {second}")
 }
 
-/// The tokens of a text's pairs field: the stems of two neighbouring words, when the
-/// index pairs them (see `pairs.rs`), so a quoted phrase is found from one posting list
-/// instead of by checking positions. Words with a stop word between them are not
-/// neighbours.
-pub(crate) fn pairs(text: &str, stemming: Stemming, frequent: &Frequent) -> Vec<Token> {
+/// One analysis of a text, in tantivy's form: the tokens its field receives (each word,
+/// then its marked stem), and those of its pairs field: the stems of two neighbouring
+/// words, when the index pairs them (see `pairs.rs`), so a quoted phrase is found from one
+/// posting list instead of by checking positions. Words with a stop word between them
+/// are not neighbours.
+pub(crate) fn analysed(
+    text: &str,
+    stemming: Stemming,
+    frequent: &Frequent,
+) -> (Vec<Token>, Vec<Token>) {
     let choice = frequent.current();
     let words = indexed_words(text, stemming);
-    words
+    let pairs = words
         .windows(2)
         .filter(|w| {
             w[1].position == w[0].position + 1
@@ -148,15 +130,53 @@ pub(crate) fn pairs(text: &str, stemming: Stemming, frequent: &Frequent) -> Vec<
             text: pair_term(&w[0].stem, &w[1].stem),
             position_length: 1,
         })
-        .collect()
+        .collect();
+    let mut tokens = Vec::with_capacity(words.len() * 2);
+    for t in words {
+        let stem = stem_term(&t.stem);
+        tokens.push(Token {
+            offset_from: t.start,
+            offset_to: t.end,
+            position: t.position,
+            text: t.normalized,
+            position_length: 1,
+        });
+        tokens.push(Token {
+            offset_from: t.start,
+            offset_to: t.end,
+            position: t.position,
+            text: stem,
+            position_length: 1,
+        });
+    }
+    (tokens, pairs)
 }
+
+thread_local! {
+    /// The pairs of the last texts this thread's text tokenizer analysed. tantivy gives a
+    /// document's text and its pairs field to the same thread, one after the other: the
+    /// pairs tokenizer takes them from here instead of analysing the text again.
+    static PAIRS_OF: std::cell::RefCell<Vec<(String, Vec<Token>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many texts' pairs a thread keeps (a document's title, text and names).
+const PAIRS_KEPT: usize = 4;
 
 impl Tokenizer for ArabicTokenizer {
     type TokenStream<'a> = Stream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
+        let (tokens, pairs) = analysed(text, self.0, &self.1);
+        PAIRS_OF.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if kept.len() >= PAIRS_KEPT {
+                kept.remove(0);
+            }
+            kept.push((text.to_string(), pairs));
+        });
         Stream {
-            tokens: tokens(text, self.0).into_iter(),
+            tokens: tokens.into_iter(),
             current: Token::default(),
         }
     }
@@ -166,8 +186,14 @@ impl Tokenizer for PairsTokenizer {
     type TokenStream<'a> = Stream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
+        let kept = PAIRS_OF.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            let at = kept.iter().position(|(t, _)| t == text)?;
+            Some(kept.remove(at).1)
+        });
+        let pairs = kept.unwrap_or_else(|| analysed(text, self.0, &self.1).1);
         Stream {
-            tokens: pairs(text, self.0, &self.1).into_iter(),
+            tokens: pairs.into_iter(),
             current: Token::default(),
         }
     }
@@ -175,7 +201,10 @@ impl Tokenizer for PairsTokenizer {
 
 pub(crate) fn register(index: &Index, stemming: Stemming, frequent: &Frequent) {
     let manager = index.tokenizers();
-    manager.register(NAME, TextAnalyzer::from(ArabicTokenizer(stemming)));
+    manager.register(
+        NAME,
+        TextAnalyzer::from(ArabicTokenizer(stemming, frequent.clone())),
+    );
     manager.register(
         PAIRS,
         TextAnalyzer::from(PairsTokenizer(stemming, frequent.clone())),

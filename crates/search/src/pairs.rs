@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 /// A stem is common when at least this share of the sampled documents hold it.
-const COMMON_SHARE: f64 = 0.05;
+const COMMON_SHARE: f64 = 0.2;
 /// Fewer sampled documents than this tell nothing: no stem is called common (a site that
 /// small checks positions quickly anyway).
 const MIN_SAMPLE: usize = 500;
