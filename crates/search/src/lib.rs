@@ -12,10 +12,11 @@ mod highlight;
 mod pairs;
 mod query;
 mod ranked;
+mod workers;
 
 pub use analyzer::Stemming;
-pub use pairs::Pairing;
 pub use follow::{catch_up, follow, rebuild};
+pub use pairs::Pairing;
 pub use query::{ParsedQuery, QueryError, parse};
 
 use chrono::{DateTime, Utc};
@@ -154,11 +155,10 @@ pub struct Results {
 /// The index and its single writer.
 pub struct SearchIndex {
     index: Index,
-    reader: IndexReader,
     writer: Mutex<IndexWriter>,
-    fields: Fields,
-    stemming: Stemming,
-    frequent: pairs::Frequent,
+    reading: Reading,
+    /// The threads searches run on (see `workers.rs`).
+    workers: workers::Workers,
     /// The index folder; `None` in memory.
     dir: Option<std::path::PathBuf>,
 }
@@ -202,12 +202,13 @@ impl SearchIndex {
             dir: Some(dir.to_path_buf()),
             ..me
         };
-        me.frequent.load(dir);
-        let grown = me.frequent.stale(me.reader.searcher().num_docs());
+        me.reading.frequent.load(dir);
+        let grown = me
+            .reading
+            .frequent
+            .stale(me.reading.reader.searcher().num_docs());
         if grown {
-            tracing::info!(
-                "the search index has grown well past its last rebuild; rebuilding it"
-            );
+            tracing::info!("the search index has grown well past its last rebuild; rebuilding it");
         }
         let needs = rebuilt || grown || me.indexed_seq().is_none();
         Ok((me, needs))
@@ -240,11 +241,14 @@ impl SearchIndex {
             .try_into()?;
         Ok(SearchIndex {
             index,
-            reader,
             writer: Mutex::new(writer),
-            fields,
-            stemming,
-            frequent,
+            reading: Reading {
+                reader,
+                fields,
+                stemming,
+                frequent,
+            },
+            workers: workers::Workers::per_core(),
             dir: None,
         })
     }
@@ -264,7 +268,7 @@ impl SearchIndex {
     }
 
     fn document(&self, d: &Doc) -> TantivyDocument {
-        let f = self.fields;
+        let f = self.reading.fields;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, d.id as u64);
         doc.add_text(f.kind, &d.kind);
@@ -299,10 +303,13 @@ impl SearchIndex {
     pub fn apply(&self, upserts: &[Doc], deletes: &[i64], seq: Option<i64>) -> Result<()> {
         let mut writer = self.lock();
         // The first documents after a rebuild starts choose the stems to pair.
-        self.frequent
-            .choose_if_unset(upserts, self.stemming, self.dir.as_deref())?;
+        self.reading.frequent.choose_if_unset(
+            upserts,
+            self.reading.stemming,
+            self.dir.as_deref(),
+        )?;
         for id in deletes.iter().chain(upserts.iter().map(|d| &d.id)) {
-            writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
+            writer.delete_term(Term::from_field_u64(self.reading.fields.id, *id as u64));
         }
         for d in upserts {
             writer.add_document(self.document(d))?;
@@ -313,7 +320,7 @@ impl SearchIndex {
         }
         commit.commit()?;
         drop(writer);
-        self.reader.reload()?;
+        self.reading.reader.reload()?;
         Ok(())
     }
 
@@ -324,9 +331,9 @@ impl SearchIndex {
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         writer.delete_all_documents()?;
         writer.commit()?;
-        self.frequent.reset(self.dir.as_deref());
+        self.reading.frequent.reset(self.dir.as_deref());
         drop(writer);
-        self.reader.reload()?;
+        self.reading.reader.reload()?;
         Ok(())
     }
 
@@ -341,14 +348,42 @@ impl SearchIndex {
         writer.set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
         let _ = writer.garbage_collect_files().wait();
         drop(writer);
-        self.reader.reload()?;
-        self.frequent
-            .rebuilt(self.reader.searcher().num_docs(), self.dir.as_deref())?;
+        self.reading.reader.reload()?;
+        self.reading.frequent.rebuilt(
+            self.reading.reader.searcher().num_docs(),
+            self.dir.as_deref(),
+        )?;
         Ok(())
     }
 
+    /// Runs a search. An unusable query (empty, too long) is an error the caller shows.
+    /// Searches run on the index's own threads, one per core (see `workers.rs`).
+    pub fn search(&self, req: &Request) -> Result<Results> {
+        let reading = self.reading.clone();
+        let req = req.clone();
+        self.workers.run(move || reading.search(&req))
+    }
+
+    /// Titles that start with what has been typed so far, for the search box.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<(i64, String)>> {
+        let reading = self.reading.clone();
+        let typed = typed.to_string();
+        self.workers.run(move || reading.suggest(&typed, limit))
+    }
+}
+
+/// What a search needs of the index, cheap to clone into a worker.
+#[derive(Clone)]
+pub(crate) struct Reading {
+    reader: IndexReader,
+    fields: Fields,
+    stemming: Stemming,
+    frequent: pairs::Frequent,
+}
+
+impl Reading {
     /// A request as a ranking query: its words, phrases and exclusions, and its filters.
-    fn ranked(&self, req: &Request) -> Result<(ParsedQuery, ranked::Ranked)> {
+    pub(crate) fn ranked(&self, req: &Request) -> Result<(ParsedQuery, ranked::Ranked)> {
         let parsed = query::parse_with(&req.query, self.stemming)?;
         let f = self.fields;
         let mut ranked = parsed.ranked(&f, &self.frequent);
@@ -384,8 +419,7 @@ impl SearchIndex {
         Ok((parsed, ranked))
     }
 
-    /// Runs a search. An unusable query (empty, too long) is an error the caller shows.
-    pub fn search(&self, req: &Request) -> Result<Results> {
+    fn search(&self, req: &Request) -> Result<Results> {
         let (parsed, ranked) = self.ranked(req)?;
         let f = self.fields;
         let searcher = self.reader.searcher();
@@ -439,8 +473,7 @@ impl SearchIndex {
         })
     }
 
-    /// Titles that start with what has been typed so far, for the search box.
-    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<(i64, String)>> {
+    fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<(i64, String)>> {
         let q = query::suggest_query(typed, &self.fields, self.stemming)?;
         let searcher = self.reader.searcher();
         let top = searcher.search(

@@ -79,7 +79,10 @@ impl Frequent {
 
     /// The choice in force; `None` until one is made.
     pub fn current(&self) -> Option<Arc<Choice>> {
-        self.choice.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.choice
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Forgets the choice: the next documents indexed make a new one.

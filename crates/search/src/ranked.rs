@@ -248,7 +248,7 @@ mod tests {
                 .collect();
             index.apply(&docs, &[], Some(batch)).unwrap();
         }
-        assert!(index.reader.searcher().segment_readers().len() >= 2);
+        assert!(index.reading.reader.searcher().segment_readers().len() >= 2);
         index
     }
 
@@ -278,7 +278,7 @@ mod tests {
     fn the_pruned_ranking_is_the_full_ranking() {
         for pairing in [Pairing::Common, Pairing::All] {
             let index = corpus(pairing);
-            let searcher = index.reader.searcher();
+            let searcher = index.reading.reader.searcher();
             for q in [
                 "الحكومة",
                 "الحكومة وزير",
@@ -297,7 +297,7 @@ mod tests {
                         section_id,
                         ..Default::default()
                     };
-                    let (_, ranked) = index.ranked(&req).unwrap();
+                    let (_, ranked) = index.reading.ranked(&req).unwrap();
                     let mut pruned = ranked.clone();
                     pruned.narrow = 0;
                     let mut plain = ranked.clone();
