@@ -183,3 +183,89 @@ fn common_stems(docs: &[Doc], stemming: Stemming) -> HashSet<String> {
         .map(|(s, _)| s)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(n: usize) -> Vec<Doc> {
+        (0..n)
+            .map(|i| Doc {
+                id: i as i64 + 1,
+                title: "خبر".into(),
+                body: format!(
+                    "أعلنت الحكومةُ {} {} في المدينة رقم {i}",
+                    if i % 4 == 0 { "والقطارات" } else { "" },
+                    if i % 10 == 0 { "الزيتون" } else { "" },
+                ),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn common_stems_are_those_of_a_fifth_of_the_documents() {
+        let f = Frequent::new(Pairing::Common);
+        f.choose_if_unset(&docs(600), Stemming::Light, None)
+            .unwrap();
+        let c = f.current().unwrap();
+        assert_eq!(c.sample, 600);
+        // In every document (الحكومة, أعلنت, خبر, مدينة, رقم), in a quarter (قطارات):
+        // common; in a tenth (الزيتون) or one (the numbers): not; stop words are never
+        // indexed.
+        for (word, common) in [
+            ("حكوم", true),
+            ("اعلنت", true),
+            ("خبر", true),
+            ("مدين", true),
+            ("رقم", true),
+            ("قطار", true),
+            ("زيتون", false),
+            ("في", false),
+            ("17", false),
+        ] {
+            assert_eq!(c.stems.contains(word), common, "{word}: {:?}", c.stems);
+        }
+        assert!(f.pairs(Some(&c), "حكوم", "قطار"));
+        assert!(!f.pairs(Some(&c), "حكوم", "زيتون"));
+        assert!(Frequent::new(Pairing::All).pairs(None, "a", "b"));
+        // Made once: later documents do not change it.
+        f.choose_if_unset(&docs(3), Stemming::Light, None).unwrap();
+        assert_eq!(f.current().unwrap().sample, 600);
+    }
+
+    #[test]
+    fn a_small_sample_names_no_common_stem() {
+        let f = Frequent::new(Pairing::Common);
+        f.choose_if_unset(&docs(499), Stemming::Light, None)
+            .unwrap();
+        assert!(f.current().unwrap().stems.is_empty());
+    }
+
+    #[test]
+    fn the_choice_is_kept_with_the_index_until_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Frequent::new(Pairing::Common);
+        f.choose_if_unset(&docs(600), Stemming::Light, Some(dir.path()))
+            .unwrap();
+        f.rebuilt(100_000, Some(dir.path())).unwrap();
+        let reopened = Frequent::new(Pairing::Common);
+        reopened.load(dir.path());
+        let c = reopened.current().unwrap();
+        assert_eq!((c.sample, c.indexed), (600, 100_000));
+        assert_eq!(c.stems, f.current().unwrap().stems);
+        // Rebuilt once the index holds four times what it held then.
+        assert!(!reopened.stale(400_000));
+        assert!(reopened.stale(400_001));
+        reopened.reset(Some(dir.path()));
+        assert!(reopened.current().is_none());
+        assert!(!dir.path().join(FILE).exists());
+        // A site that started empty is rebuilt at 20,000 documents.
+        let empty = Frequent::new(Pairing::Common);
+        empty
+            .choose_if_unset(&docs(1), Stemming::Light, None)
+            .unwrap();
+        assert!(!empty.stale(19_999));
+        assert!(empty.stale(20_000));
+    }
+}

@@ -123,6 +123,89 @@ fn folding_prefixes_digits_and_title_weight() {
     assert_eq!(search(&index, "الحكومة -المنتخب"), vec![1]);
     assert_eq!(search(&index, "\"الطاقة الشمسية\""), vec![1]);
     assert!(search(&index, "\"الشمسية الطاقة\"").is_empty());
+    // A stop word inside a phrase keeps its place (it is not indexed itself).
+    assert_eq!(search(&index, "\"الطاقة الشمسية في الجنوب\""), vec![1]);
+    assert!(search(&index, "\"الطاقة في الجنوب\"").is_empty());
+    // A phrase of one word and stop words is that word.
+    assert_eq!(search(&index, "\"في الجنوب\""), vec![1]);
+}
+
+/// A rebuilt index on disk: common stems chosen from its first documents and kept with it,
+/// phrases of common words found from their pairs (others by positions, with the same
+/// results), one segment, and the choice still in force after reopening.
+#[test]
+fn a_rebuilt_index_pairs_its_common_stems_and_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search");
+    let (index, needs) = SearchIndex::open(&path).unwrap();
+    assert!(needs);
+    index.clear().unwrap();
+    let places = ["بيروت", "عمّان", "تونس", "الرباط", "دمشق"];
+    let docs: Vec<Doc> = (1..=1200)
+        .map(|i| {
+            // «وزير الخارجية» in every third article, «الخارجية وزير» in every seventh:
+            // both words common, the phrase in one order only where it is written.
+            let lead = match (i % 3, i % 7) {
+                (0, _) => "قال وزير الخارجية",
+                (_, 0) => "الخارجية وزير سابق قال",
+                _ => "قال الوزير إن الخارجية",
+            };
+            let place = places[i as usize % places.len()];
+            doc(
+                i,
+                &format!("خبر من {place}"),
+                &format!("{lead} في {place} إن الاجتماع عقد يوم {i}."),
+                i % 4 + 1,
+                1 + (i % 28) as u32,
+            )
+        })
+        .collect();
+    for batch in docs.chunks(500) {
+        index.apply(batch, &[], None).unwrap();
+    }
+    index.finish_bulk().unwrap();
+    let kept = std::fs::read_to_string(path.join("midad-common-stems.json")).unwrap();
+    assert!(
+        kept.contains("\"sample\":500") && kept.contains("\"indexed\":1200"),
+        "{kept}"
+    );
+    let total = |index: &SearchIndex, q: &str| {
+        index
+            .search(&Request {
+                query: q.into(),
+                page: 1,
+                per_page: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .total
+    };
+    // What the texts hold, counted on the texts themselves.
+    let holding = |phrase: &str| docs.iter().filter(|d| d.body.contains(phrase)).count();
+    let expected = holding("وزير الخارجية");
+    assert_eq!(expected, 400);
+    assert!(
+        kept.contains("\"وزير\"") && kept.contains("\"خارج\""),
+        "{kept}"
+    );
+    assert_eq!(total(&index, "\"وزير الخارجية\""), expected);
+    assert_eq!(total(&index, "\"وزير خارجية\""), expected, "stems pair");
+    assert_eq!(total(&index, "\"الخارجية وزير\""), holding("الخارجية وزير"));
+    // With a stop word between, positions decide.
+    let beirut = holding("الخارجية في بيروت");
+    assert!(beirut > 0 && beirut < 240);
+    assert_eq!(total(&index, "\"الخارجية في بيروت\""), beirut);
+    assert_eq!(total(&index, "\"الخارجية بيروت\""), 0);
+    // Three words: their two pairs, then positions.
+    assert_eq!(
+        total(&index, "\"قال وزير الخارجية\""),
+        holding("قال وزير الخارجية")
+    );
+    drop(index);
+    let (reopened, needs) = SearchIndex::open(&path).unwrap();
+    assert!(needs, "bulk loads record no change-log position");
+    assert_eq!(total(&reopened, "\"وزير الخارجية\""), expected);
+    assert_eq!(search(&reopened, "\"الخارجية وزير سابق\"").len(), 20);
 }
 
 #[test]
