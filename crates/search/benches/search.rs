@@ -334,16 +334,16 @@ fn main() {
                 let queries = queries.clone();
                 std::thread::spawn(move || {
                     let mut times = Vec::new();
-                    for (kind, q) in queries.iter().skip(t).step_by(concurrency) {
+                    for (i, (kind, q)) in queries.iter().enumerate().skip(t).step_by(concurrency) {
                         let s = Instant::now();
                         let _ = index.search(q);
-                        times.push((*kind, s.elapsed()));
+                        times.push((*kind, s.elapsed(), i));
                     }
                     times
                 })
             })
             .collect();
-        let times: Vec<(&str, Duration)> = threads
+        let times: Vec<(&str, Duration, usize)> = threads
             .into_iter()
             .flat_map(|t| t.join().unwrap_or_default())
             .collect();
@@ -351,8 +351,8 @@ fn main() {
         let summary = |filter: Option<&str>| {
             let mut d: Vec<Duration> = times
                 .iter()
-                .filter(|(k, _)| filter.is_none_or(|f| f == *k))
-                .map(|(_, d)| *d)
+                .filter(|(k, _, _)| filter.is_none_or(|f| f == *k))
+                .map(|(_, d, _)| *d)
                 .collect();
             d.sort();
             let pct =
@@ -366,6 +366,24 @@ fn main() {
         );
         for kind in ["word", "two words", "three words", "phrase", "exclusion"] {
             println!("    {kind:12} {}", summary(Some(kind)));
+        }
+        // The slowest queries, to see what the tail is made of.
+        let mut slowest: Vec<&(&str, Duration, usize)> = times.iter().collect();
+        slowest.sort_by_key(|(_, d, _)| std::cmp::Reverse(*d));
+        for (_, d, i) in slowest.iter().take(3) {
+            let q = &queries[*i].1;
+            println!(
+                "    slow: {:6.2} ms  {}{}{}",
+                d.as_secs_f64() * 1e3,
+                q.query,
+                q.section_id
+                    .map_or(String::new(), |s| format!("  (section {s})")),
+                if q.sort == Sort::Newest {
+                    "  (newest first)"
+                } else {
+                    ""
+                }
+            );
         }
     }
 }

@@ -9,7 +9,8 @@
 //! gives it, so one that WAND skips could not have entered the top either.
 //!
 //! When one condition is narrow, walking its few documents is cheaper than ranking the
-//! union: then the plain conjunction is scored.
+//! union: then the plain conjunction is scored. So it is when an exclusion takes out most
+//! documents.
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Explanation, Occur, Query, Scorer,
@@ -164,15 +165,20 @@ impl Weight for RankedWeight {
             .iter()
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let narrowest = required.iter().map(|s| s.size_hint()).min();
-        if narrowest.is_some_and(|n| n < self.narrow) {
-            return self.plain.for_each_pruning(threshold, reader, callback);
-        }
         let mut excluded = self
             .excluded
             .iter()
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let narrowest = required.iter().map(|s| s.size_hint()).min();
+        // An exclusion that takes out most documents leaves few results among many that
+        // score well: ranking the union would score most of them only to drop them.
+        let excludes_most = excluded
+            .iter()
+            .any(|s| s.size_hint() > reader.max_doc() / 2);
+        if narrowest.is_some_and(|n| n < self.narrow) || excludes_most {
+            return self.plain.for_each_pruning(threshold, reader, callback);
+        }
         let mut current = threshold;
         self.union
             .for_each_pruning(threshold, reader, &mut |doc, score| {
