@@ -11,7 +11,7 @@ mod stem;
 mod stop_words;
 mod tokenize;
 
-pub use normalize::normalize;
+pub use normalize::{normalize, normalize_mapped};
 pub use stem::light_stem;
 pub use stop_words::is_stop_word;
 pub use tokenize::{MAX_TOKEN_CHARS, Token, tokenize};

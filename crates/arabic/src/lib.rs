@@ -7,7 +7,9 @@ pub mod digits;
 pub mod plural;
 pub mod text;
 
-pub use analyze::{MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, tokenize};
+pub use analyze::{
+    MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, normalize_mapped, tokenize,
+};
 pub use date::{DateError, DateFormatter, DateStyle, Weekday, Ymd, from_hijri, hijri_ymd};
 pub use digits::{Digits, digits, format_number, to_arabic_digits, to_latin_digits};
 pub use plural::{

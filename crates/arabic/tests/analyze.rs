@@ -2,7 +2,7 @@
 //! Property tests keep case counts modest because the suite shares a small machine.
 
 use midad_arabic::analyze::{
-    MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, tokenize,
+    MAX_TOKEN_CHARS, Token, is_stop_word, light_stem, normalize, normalize_mapped, tokenize,
 };
 use proptest::prelude::*;
 
@@ -577,6 +577,32 @@ proptest! {
         // marks while the tokenizer treats them as signs between words.
         let s: String = s.chars().filter(|c| !matches!(c, '\u{06DD}' | '\u{06DE}' | '\u{06E9}')).collect();
         prop_assert_eq!(normalized(&normalize(&s)), normalized(&s));
+    }
+
+    /// The mapped normalisation is the normalisation, each of its bytes placed on the
+    /// character it came from, in order; text it cannot map is refused, not mapped wrongly.
+    #[test]
+    fn the_mapped_normalisation_places_each_byte(s in prop_oneof![
+        any_text(),
+        "[\\u0621-\\u0670\\u06F0-\\u06F9a-zA-Z0-9 .,\\n]{0,300}",
+    ]) {
+        match normalize_mapped(&s) {
+            Some((folded, from)) => {
+                prop_assert_eq!(&folded, &normalize(&s));
+                prop_assert_eq!(from.len(), folded.len());
+                prop_assert!(from.windows(2).all(|w| w[0] <= w[1]));
+                for (i, c) in folded.char_indices() {
+                    let source = s[from[i]..].chars().next().unwrap();
+                    prop_assert_eq!(normalize(&source.to_string()), c.to_string());
+                }
+            }
+            None => {
+                let basic = |c: char| {
+                    c.is_ascii() || matches!(c, '\u{0621}'..='\u{0670}' | '\u{06F0}'..='\u{06F9}')
+                };
+                prop_assert!(!s.chars().all(basic), "{:?}", s);
+            }
+        }
     }
 
     #[test]

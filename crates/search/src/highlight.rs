@@ -9,17 +9,82 @@ use std::collections::HashSet;
 pub(crate) struct Marker {
     normalized: HashSet<String>,
     stems: HashSet<String>,
+    /// Both, without repeats or empty ones: what to look for in folded text.
+    forms: Vec<String>,
     stemming: Stemming,
 }
 
 impl Marker {
     pub fn new(q: &ParsedQuery, stemming: Stemming) -> Marker {
         let (normalized, stems) = q.marked_forms();
+        let mut forms: Vec<String> = normalized
+            .iter()
+            .chain(&stems)
+            .filter(|f| !f.is_empty())
+            .cloned()
+            .collect();
+        forms.sort();
+        forms.dedup();
         Marker {
             normalized: normalized.into_iter().collect(),
             stems: stems.into_iter().collect(),
+            forms,
             stemming,
         }
+    }
+
+    /// The spans of [`Marker::spans`] (or only the first, with `first_only`), found
+    /// without analysing every word: the text is folded once, keeping where each folded
+    /// letter came from; the forms to mark are looked for in it; only the words where one
+    /// occurs are analysed (a light stem is a slice of its normalised word, which is a
+    /// slice of the folded text, so no match is missed, and a form found inside a longer
+    /// word is not marked unless that word matches). `None` when the text cannot be folded
+    /// that way (characters NFKC rewrites) or stems are not slices (Snowball): the caller
+    /// analyses it all.
+    fn quick_spans(&self, text: &str, first_only: bool) -> Option<Vec<(usize, usize)>> {
+        if self.stemming != Stemming::Light {
+            return None;
+        }
+        let (folded, from) = midad_arabic::normalize_mapped(text)?;
+        let mut found: Vec<usize> = self
+            .forms
+            .iter()
+            .flat_map(|f| folded.match_indices(f.as_str()).map(|(i, _)| from[i]))
+            .collect();
+        found.sort_unstable();
+        let mut spans = Vec::new();
+        let mut analysed_to = 0;
+        for at in found {
+            if at < analysed_to {
+                continue;
+            }
+            // The words between the spaces around it: analysed alone, they give the same
+            // tokens as in the whole text.
+            let start = text[..at]
+                .rfind(char::is_whitespace)
+                .map(|i| i + text[i..].chars().next().map_or(1, char::len_utf8))
+                .unwrap_or(0);
+            let end = text[at..]
+                .find(char::is_whitespace)
+                .map(|i| at + i)
+                .unwrap_or(text.len());
+            spans.extend(
+                self.spans(&text[start..end])
+                    .into_iter()
+                    .map(|(s, e)| (start + s, start + e)),
+            );
+            analysed_to = end;
+            if first_only && !spans.is_empty() {
+                break;
+            }
+        }
+        Some(spans)
+    }
+
+    /// Every span to mark in `text`.
+    fn all_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        self.quick_spans(text, false)
+            .unwrap_or_else(|| self.spans(text))
     }
 
     /// Byte spans of the words to mark.
@@ -47,7 +112,7 @@ impl Marker {
     }
 
     pub fn mark_all(&self, text: &str) -> String {
-        Marker::render(text, &self.spans(text), 0, text.len())
+        Marker::render(text, &self.all_spans(text), 0, text.len())
     }
 
     /// Whether a piece of text can hold a word to mark. With the light stemmer a stem is
@@ -84,9 +149,13 @@ impl Marker {
                     .map(|i| to + i)
                     .unwrap_or(text.len());
             }
-            if self.may_match(&text[from..to])
-                && let Some(&(s, _)) = self.spans(&text[from..to]).first()
-            {
+            let piece = &text[from..to];
+            let first = match self.quick_spans(piece, true) {
+                Some(spans) => spans.first().copied(),
+                None if self.may_match(piece) => self.spans(piece).first().copied(),
+                None => None,
+            };
+            if let Some((s, _)) = first {
                 return Some(from + s);
             }
             from = to;
@@ -135,7 +204,7 @@ impl Marker {
         // The window starts and ends at spaces (or the text's ends): analysing it alone
         // finds the same words as analysing the whole text would.
         let spans: Vec<(usize, usize)> = self
-            .spans(&text[start..end])
+            .all_spans(&text[start..end])
             .into_iter()
             .map(|(s, e)| (start + s, start + e))
             .collect();
@@ -186,6 +255,28 @@ mod tests {
             let m = marker(QUERIES[query]);
             let full = m.spans(&text).first().map(|(s, _)| *s);
             proptest::prop_assert_eq!(m.first_match(&text), full);
+        }
+
+        /// Looking for the forms in the folded text marks the same words as analysing it
+        /// all.
+        #[test]
+        fn the_quick_spans_are_the_spans(
+            words in proptest::collection::vec(0usize..WORDS.len(), 1..200),
+            query in 0usize..QUERIES.len(),
+        ) {
+            let m = marker(QUERIES[query]);
+            let text = words.iter().map(|i| WORDS[*i]).collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(m.all_spans(&text), m.spans(&text));
+            // Without the words NFKC rewrites, the quick way is the one taken.
+            let plain = words
+                .iter()
+                .map(|i| WORDS[*i])
+                .filter(|w| midad_arabic::normalize_mapped(w).is_some())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let quick = m.quick_spans(&plain, false);
+            proptest::prop_assert!(quick.is_some());
+            proptest::prop_assert_eq!(quick.unwrap_or_default(), m.spans(&plain));
         }
     }
 

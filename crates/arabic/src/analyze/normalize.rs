@@ -65,6 +65,26 @@ pub fn normalize(text: &str) -> String {
     }
 }
 
+/// [`normalize`] of a text made only of ASCII and the basic Arabic letters and marks, with,
+/// for each byte of the result, the byte offset in `text` of the character it came from,
+/// so that a match found in the normalised text can be placed in the text as written.
+/// `None` for any other text: NFKC may merge or split its characters.
+pub fn normalize_mapped(text: &str) -> Option<(String, Vec<usize>)> {
+    if !text.chars().all(is_basic) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut from = Vec::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        if let Some(f) = fold_char(c) {
+            let f = f.to_ascii_lowercase();
+            out.push(f);
+            from.extend(std::iter::repeat_n(at, f.len_utf8()));
+        }
+    }
+    Some((out, from))
+}
+
 /// Nonspacing and spacing combining marks (general categories Mn and Mc).
 fn is_combining_mark(c: char) -> bool {
     use icu::properties::CodePointMapData;
