@@ -203,14 +203,18 @@ impl SearchIndex {
             ..me
         };
         me.reading.frequent.load(dir);
-        let grown = me
-            .reading
-            .frequent
-            .stale(me.reading.reader.searcher().num_docs());
+        let held = me.reading.reader.searcher().num_docs();
+        let grown = me.reading.frequent.stale(held);
         if grown {
             tracing::info!("the search index has grown well past its last rebuild; rebuilding it");
         }
-        let needs = rebuilt || grown || me.indexed_seq().is_none();
+        // Documents indexed without a known choice of common stems may hold pairs that
+        // another choice would not look for.
+        let unknown_pairs = held > 0 && me.reading.frequent.current().is_none();
+        if unknown_pairs {
+            tracing::warn!("the search index's common stems are missing; rebuilding it");
+        }
+        let needs = rebuilt || grown || unknown_pairs || me.indexed_seq().is_none();
         Ok((me, needs))
     }
 

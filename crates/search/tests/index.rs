@@ -206,6 +206,16 @@ fn a_rebuilt_index_pairs_its_common_stems_and_keeps_them() {
     assert!(needs, "bulk loads record no change-log position");
     assert_eq!(total(&reopened, "\"وزير الخارجية\""), expected);
     assert_eq!(search(&reopened, "\"الخارجية وزير سابق\"").len(), 20);
+    // Once it has followed the change log, reopening needs nothing...
+    reopened.apply(&[], &[], Some(7)).unwrap();
+    drop(reopened);
+    let (reopened, needs) = SearchIndex::open(&path).unwrap();
+    assert!(!needs);
+    drop(reopened);
+    // ...unless the record of its common stems is gone: its pairs would not be looked for.
+    std::fs::remove_file(path.join("midad-common-stems.json")).unwrap();
+    let (_, needs) = SearchIndex::open(&path).unwrap();
+    assert!(needs);
 }
 
 #[test]
