@@ -4,6 +4,11 @@
 //! Every word is indexed twice at one position: as its normalised form and as its light
 //! stem. A query word matches both, with the exact form weighted higher, so «الحكومة» finds
 //! «والحكومة» and «حكومات» but ranks the article that says «الحكومة» first.
+//!
+//! Neighbouring common stems are indexed once more as pairs, for phrases (`pairs.rs`); a
+//! search is ranked by one pruned union of its terms, its words, phrases and exclusions
+//! checked on what the union offers (`ranked.rs`), with one threshold across segments
+//! (`collect.rs`), on the index's own threads (`workers.rs`).
 
 mod analyzer;
 mod collect;
