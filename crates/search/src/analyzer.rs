@@ -115,7 +115,7 @@ pub(crate) fn analysed(
     stemming: Stemming,
     frequent: &Frequent,
 ) -> (Vec<Token>, Vec<Token>) {
-    let choice = frequent.current();
+    let choice = frequent.indexing();
     let words = indexed_words(text, stemming);
     let pairs = words
         .windows(2)

@@ -5,7 +5,7 @@
 use crate::{Doc, Result, SearchIndex};
 use midad_core::{Article, ArticleKind, Status, body};
 use midad_store::{ArticleQuery, Order, Store};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,8 +71,24 @@ fn doc(a: &Article, n: &Names) -> Doc {
     }
 }
 
-/// Indexes every published article from scratch. `progress` is told (done, total).
+/// Indexes every published article afresh. `progress` is told (done, total). The articles
+/// already in the index stay searchable until replaced; those no longer published are
+/// removed at the end.
 pub async fn rebuild(
+    index: &SearchIndex,
+    store: &Store,
+    progress: impl FnMut(u64, u64),
+) -> Result<u64> {
+    index.begin_bulk();
+    let done = reindex_all(index, store, progress).await;
+    match done {
+        Ok(_) => index.finish_bulk()?,
+        Err(_) => index.abandon_bulk(),
+    }
+    done
+}
+
+async fn reindex_all(
     index: &SearchIndex,
     store: &Store,
     mut progress: impl FnMut(u64, u64),
@@ -85,8 +101,8 @@ pub async fn rebuild(
             ..Default::default()
         })
         .await? as u64;
-    index.clear()?;
     let names = names(store).await?;
+    let mut indexed: HashSet<i64> = HashSet::new();
     let mut done = 0;
     let mut offset = 0;
     loop {
@@ -108,12 +124,17 @@ pub async fn rebuild(
             .filter(|a| searchable(a))
             .map(|a| doc(a, &names))
             .collect();
+        indexed.extend(docs.iter().map(|d| d.id));
         done += batch.len() as u64;
         index.apply(&docs, &[], None)?;
         progress(done, total);
     }
-    index.apply(&[], &[], Some(seq))?;
-    index.finish_bulk()?;
+    let gone: Vec<i64> = index
+        .ids()?
+        .into_iter()
+        .filter(|id| !indexed.contains(id))
+        .collect();
+    index.apply(&[], &gone, Some(seq))?;
     Ok(done)
 }
 

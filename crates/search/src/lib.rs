@@ -213,11 +213,13 @@ impl SearchIndex {
         if grown {
             tracing::info!("the search index has grown well past its last rebuild; rebuilding it");
         }
-        // Documents indexed without a known choice of common stems may hold pairs that
-        // another choice would not look for.
-        let unknown_pairs = held > 0 && me.reading.frequent.current().is_none();
+        // Documents indexed under an unknown choice of common stems may lack pairs that
+        // another choice would look for.
+        let unknown_pairs = me.reading.frequent.unknown(held);
         if unknown_pairs {
-            tracing::warn!("the search index's common stems are missing; rebuilding it");
+            tracing::warn!(
+                "the search index's common stems are missing or its last rebuild did not end; rebuilding it"
+            );
         }
         let needs = rebuilt || grown || unknown_pairs || me.indexed_seq().is_none();
         Ok((me, needs))
@@ -311,12 +313,11 @@ impl SearchIndex {
     /// change-log sequence this commit covers. Readers see the result at once.
     pub fn apply(&self, upserts: &[Doc], deletes: &[i64], seq: Option<i64>) -> Result<()> {
         let mut writer = self.lock();
-        // The first documents after a rebuild starts choose the stems to pair.
-        self.reading.frequent.choose_if_unset(
-            upserts,
-            self.reading.stemming,
-            self.dir.as_deref(),
-        )?;
+        // The first documents of a rebuild, or of an empty index, choose the stems to pair.
+        let empty = self.reading.reader.searcher().num_docs() == 0;
+        self.reading
+            .frequent
+            .choose(upserts, self.reading.stemming, self.dir.as_deref(), empty)?;
         for id in deletes.iter().chain(upserts.iter().map(|d| &d.id)) {
             writer.delete_term(Term::from_field_u64(self.reading.fields.id, *id as u64));
         }
@@ -333,36 +334,67 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Removes every document and starts a bulk load (a rebuild): segments are not merged
-    /// while it lasts, [`SearchIndex::finish_bulk`] merges them once at the end.
-    pub fn clear(&self) -> Result<()> {
-        let mut writer = self.lock();
+    /// Starts a bulk load (a rebuild), the documents in the index staying until replaced:
+    /// segments are not merged while it lasts ([`SearchIndex::finish_bulk`] merges them
+    /// once at the end), its first documents choose the common stems, and phrases are
+    /// checked by positions until it ends.
+    pub fn begin_bulk(&self) {
+        let writer = self.lock();
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        self.reading.frequent.begin_rebuild(self.dir.as_deref());
+    }
+
+    /// Removes every document and starts a bulk load.
+    pub fn clear(&self) -> Result<()> {
+        self.begin_bulk();
+        let mut writer = self.lock();
         writer.delete_all_documents()?;
         writer.commit()?;
-        self.reading.frequent.reset(self.dir.as_deref());
         drop(writer);
         self.reading.reader.reload()?;
         Ok(())
     }
 
-    /// Ends a bulk load: the segments it wrote become one (a search visits each segment
-    /// apart, so fewer is faster), and later commits are merged as they come.
+    /// Ends a bulk load: later commits are merged as they come, the segments it wrote
+    /// become one (a search visits each segment apart, so fewer is faster), and queries
+    /// use the pairs it indexed.
     pub fn finish_bulk(&self) -> Result<()> {
         let mut writer = self.lock();
+        writer.set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
         let segments = self.index.searchable_segment_ids()?;
         if segments.len() > 1 {
             writer.merge(&segments).wait()?;
         }
-        writer.set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
         let _ = writer.garbage_collect_files().wait();
-        drop(writer);
+        // Still holding the writer: no other change comes between the count and the end.
         self.reading.reader.reload()?;
-        self.reading.frequent.rebuilt(
-            self.reading.reader.searcher().num_docs(),
-            self.dir.as_deref(),
-        )?;
+        let held = self.reading.reader.searcher().num_docs();
+        self.reading
+            .frequent
+            .finish_rebuild(held, self.dir.as_deref(), || self.reading.reader.reload())?;
+        drop(writer);
         Ok(())
+    }
+
+    /// Ends a bulk load that failed: segments are merged again as commits come, and
+    /// phrases stay checked by positions until the next rebuild (at start-up).
+    pub fn abandon_bulk(&self) {
+        let writer = self.lock();
+        writer.set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
+        self.reading.frequent.abandon_rebuild();
+    }
+
+    /// The ids of every document in the index.
+    pub fn ids(&self) -> Result<Vec<i64>> {
+        let searcher = self.reading.reader.searcher();
+        let mut ids = Vec::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("id")?;
+            for doc in segment.doc_ids_alive() {
+                ids.extend(column.first(doc).map(|id| id as i64));
+            }
+        }
+        Ok(ids)
     }
 
     /// Runs a search. An unusable query (empty, too long) is an error the caller shows.
@@ -391,11 +423,21 @@ pub(crate) struct Reading {
 }
 
 impl Reading {
-    /// A request as a ranking query: its words, phrases and exclusions, and its filters.
-    pub(crate) fn ranked(&self, req: &Request) -> Result<(ParsedQuery, ranked::Ranked)> {
+    /// A request as a ranking query: its words, phrases and exclusions, and its filters;
+    /// with the reading of the index it is to run on (the pairs it looks for are those of
+    /// that reading's documents).
+    pub(crate) fn ranked(
+        &self,
+        req: &Request,
+    ) -> Result<(ParsedQuery, ranked::Ranked, tantivy::Searcher)> {
         let parsed = query::parse_with(&req.query, self.stemming)?;
         let f = self.fields;
-        let mut ranked = parsed.ranked(&f, &self.frequent);
+        let (mut ranked, searcher) = self.frequent.with_query_choice(|choice| {
+            (
+                parsed.ranked(&f, &self.frequent, choice),
+                self.reader.searcher(),
+            )
+        });
         // The filters come first among the conditions: they are the cheapest to check.
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(section) = req.section_id {
@@ -425,13 +467,12 @@ impl Reading {
             )));
         }
         ranked.required.splice(0..0, filters);
-        Ok((parsed, ranked))
+        Ok((parsed, ranked, searcher))
     }
 
     fn search(&self, req: &Request) -> Result<Results> {
-        let (parsed, ranked) = self.ranked(req)?;
+        let (parsed, ranked, searcher) = self.ranked(req)?;
         let f = self.fields;
-        let searcher = self.reader.searcher();
         let per_page = req.per_page.clamp(1, 100);
         let offset = req.page.max(1).saturating_sub(1).saturating_mul(per_page);
         let limit = TopDocs::with_limit(per_page).and_offset(offset);

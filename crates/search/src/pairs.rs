@@ -19,6 +19,7 @@ use crate::analyzer::{Stemming, analyze};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// A stem is common when at least this share of the sampled documents hold it.
@@ -45,23 +46,46 @@ pub enum Pairing {
 pub(crate) struct Choice {
     /// Documents sampled.
     pub sample: usize,
-    /// Documents in the index when the rebuild that chose them ended.
+    /// Documents in the index when the choice was made or, after a rebuild, when it ended.
     pub indexed: u64,
+    /// Whether every document of the index is indexed under this choice (not yet while a
+    /// rebuild replaces them).
+    #[serde(default)]
+    pub complete: bool,
     pub stems: HashSet<String>,
 }
 
-/// The choice in force, shared by the pairs tokenizer, the queries and the writer.
+type Shared = Arc<RwLock<Option<Arc<Choice>>>>;
+
+fn read(lock: &Shared) -> Option<Arc<Choice>> {
+    lock.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+fn set(lock: &Shared, choice: Option<Arc<Choice>>) {
+    *lock.write().unwrap_or_else(|e| e.into_inner()) = choice;
+}
+
+/// The choice in force, shared by the tokenizers, the queries and the writer.
 #[derive(Clone)]
 pub(crate) struct Frequent {
     pairing: Pairing,
-    choice: Arc<RwLock<Option<Arc<Choice>>>>,
+    /// What new documents are indexed under.
+    indexing: Shared,
+    /// What queries look pairs up with: the same, once every document of the index is
+    /// indexed under it; `None` while a rebuild replaces them (phrases are then checked by
+    /// positions, which is right whatever pairs a document has).
+    querying: Shared,
+    /// A rebuild is under way: its first documents choose.
+    rebuilding: Arc<AtomicBool>,
 }
 
 impl Frequent {
     pub fn new(pairing: Pairing) -> Frequent {
         Frequent {
             pairing,
-            choice: Arc::new(RwLock::new(None)),
+            indexing: Shared::default(),
+            querying: Shared::default(),
+            rebuilding: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -69,71 +93,108 @@ impl Frequent {
     pub fn load(&self, dir: &Path) {
         let choice = std::fs::read(dir.join(FILE))
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<Choice>(&bytes).ok());
-        *self.write() = choice.map(Arc::new);
+            .and_then(|bytes| serde_json::from_slice::<Choice>(&bytes).ok())
+            .map(Arc::new);
+        set(&self.querying, choice.clone().filter(|c| c.complete));
+        set(&self.indexing, choice);
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Option<Arc<Choice>>> {
-        self.choice.write().unwrap_or_else(|e| e.into_inner())
+    /// What documents are indexed under now.
+    pub fn indexing(&self) -> Option<Arc<Choice>> {
+        read(&self.indexing)
     }
 
-    /// The choice in force; `None` until one is made.
-    pub fn current(&self) -> Option<Arc<Choice>> {
-        self.choice
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// Calls `f` with the choice queries use, which does not change meanwhile: what `f`
+    /// reads of the index is indexed under it (see [`Frequent::finish_rebuild`]).
+    pub fn with_query_choice<T>(&self, f: impl FnOnce(Option<&Choice>) -> T) -> T {
+        let choice = self.querying.read().unwrap_or_else(|e| e.into_inner());
+        f(choice.as_deref())
     }
 
-    /// Forgets the choice: the next documents indexed make a new one.
-    pub fn reset(&self, dir: Option<&Path>) {
-        *self.write() = None;
+    /// Whether the index must be rebuilt for its pairs to be known: it holds documents
+    /// but no choice is kept with it, or a rebuild did not finish.
+    pub fn unknown(&self, indexed_now: u64) -> bool {
+        if self.pairing == Pairing::All {
+            return false;
+        }
+        match self.indexing() {
+            None => indexed_now > 0,
+            Some(c) => !c.complete,
+        }
+    }
+
+    /// A rebuild starts: queries stop using pairs, the next documents indexed choose anew.
+    /// The kept choice is removed, so an interrupted rebuild is redone at start-up.
+    pub fn begin_rebuild(&self, dir: Option<&Path>) {
+        self.rebuilding.store(true, Ordering::SeqCst);
+        set(&self.querying, None);
+        set(&self.indexing, None);
         if let Some(dir) = dir {
             let _ = std::fs::remove_file(dir.join(FILE));
         }
     }
 
-    /// Chooses from these documents when no choice is in force, and keeps it in `dir`.
-    pub fn choose_if_unset(
+    /// Chooses from these documents, to index them and what follows: during a rebuild
+    /// when nothing is chosen yet, or for the first documents of an empty index.
+    pub fn choose(
         &self,
         docs: &[Doc],
         stemming: Stemming,
         dir: Option<&Path>,
+        index_empty: bool,
     ) -> std::io::Result<()> {
-        if self.current().is_some() || docs.is_empty() {
+        let rebuilding = self.rebuilding.load(Ordering::SeqCst);
+        if self.indexing().is_some() || docs.is_empty() || !(rebuilding || index_empty) {
             return Ok(());
         }
-        let choice = Choice {
+        let choice = Arc::new(Choice {
             sample: docs.len(),
             indexed: 0,
+            complete: !rebuilding,
             stems: if docs.len() < MIN_SAMPLE {
                 HashSet::new()
             } else {
                 common_stems(docs, stemming)
             },
-        };
-        self.keep(choice, dir)
-    }
-
-    /// Records how many documents the index holds at the end of a rebuild.
-    pub fn rebuilt(&self, indexed: u64, dir: Option<&Path>) -> std::io::Result<()> {
-        let Some(current) = self.current() else {
-            return Ok(());
-        };
-        let mut choice = (*current).clone();
-        choice.indexed = indexed;
-        self.keep(choice, dir)
-    }
-
-    fn keep(&self, choice: Choice, dir: Option<&Path>) -> std::io::Result<()> {
-        if let Some(dir) = dir {
-            let path = dir.join(FILE);
-            let partial = dir.join(format!("{FILE}.partial"));
-            std::fs::write(&partial, serde_json::to_vec(&choice)?)?;
-            std::fs::rename(&partial, &path)?;
+        });
+        keep(&choice, dir)?;
+        if choice.complete {
+            set(&self.querying, Some(choice.clone()));
         }
-        *self.write() = Some(Arc::new(choice));
+        set(&self.indexing, Some(choice));
         Ok(())
+    }
+
+    /// A rebuild has indexed every document (`indexed` of them) under the choice: it is
+    /// kept as complete, and queries use it from the index's next reading on, which
+    /// `reload` makes while no query takes a reading.
+    pub fn finish_rebuild(
+        &self,
+        indexed: u64,
+        dir: Option<&Path>,
+        reload: impl FnOnce() -> tantivy::Result<()>,
+    ) -> crate::Result<()> {
+        self.rebuilding.store(false, Ordering::SeqCst);
+        let Some(current) = self.indexing() else {
+            // Nothing was indexed: the first documents will choose.
+            return Ok(reload()?);
+        };
+        let choice = Arc::new(Choice {
+            indexed,
+            complete: true,
+            ..(*current).clone()
+        });
+        keep(&choice, dir)?;
+        set(&self.indexing, Some(choice.clone()));
+        let mut querying = self.querying.write().unwrap_or_else(|e| e.into_inner());
+        reload()?;
+        *querying = Some(choice);
+        Ok(())
+    }
+
+    /// A rebuild failed: queries go on without pairs until the next one (at start-up).
+    pub fn abandon_rebuild(&self) {
+        self.rebuilding.store(false, Ordering::SeqCst);
     }
 
     /// Whether the index has grown so far past the rebuild that chose the common stems
@@ -143,13 +204,13 @@ impl Frequent {
         if self.pairing == Pairing::All {
             return false;
         }
-        match self.current() {
+        match self.indexing() {
             None => false,
             Some(c) => indexed_now >= 20_000 && indexed_now > c.indexed.saturating_mul(4),
         }
     }
 
-    /// Whether two neighbouring stems have a pair term.
+    /// Whether two neighbouring stems have a pair term under this choice.
     pub fn pairs(&self, choice: Option<&Choice>, first: &str, second: &str) -> bool {
         match self.pairing {
             Pairing::All => true,
@@ -158,6 +219,17 @@ impl Frequent {
             }
         }
     }
+}
+
+/// Writes the choice to `dir` (whole or not at all).
+fn keep(choice: &Choice, dir: Option<&Path>) -> std::io::Result<()> {
+    if let Some(dir) = dir {
+        let path = dir.join(FILE);
+        let partial = dir.join(format!("{FILE}.partial"));
+        std::fs::write(&partial, serde_json::to_vec(choice)?)?;
+        std::fs::rename(&partial, &path)?;
+    }
+    Ok(())
 }
 
 /// The stems held by at least [`COMMON_SHARE`] of the documents.
@@ -206,9 +278,8 @@ mod tests {
     #[test]
     fn common_stems_are_those_of_a_fifth_of_the_documents() {
         let f = Frequent::new(Pairing::Common);
-        f.choose_if_unset(&docs(600), Stemming::Light, None)
-            .unwrap();
-        let c = f.current().unwrap();
+        f.choose(&docs(600), Stemming::Light, None, true).unwrap();
+        let c = f.indexing().unwrap();
         assert_eq!(c.sample, 600);
         // In every document (الحكومة, أعلنت, خبر, مدينة, رقم), in a quarter (قطارات):
         // common; in a tenth (الزيتون) or one (the numbers): not; stop words are never
@@ -229,42 +300,66 @@ mod tests {
         assert!(f.pairs(Some(&c), "حكوم", "قطار"));
         assert!(!f.pairs(Some(&c), "حكوم", "زيتون"));
         assert!(Frequent::new(Pairing::All).pairs(None, "a", "b"));
+        // An empty index's first documents choose for queries too.
+        assert!(f.with_query_choice(|q| q.is_some_and(|q| q.complete)));
         // Made once: later documents do not change it.
-        f.choose_if_unset(&docs(3), Stemming::Light, None).unwrap();
-        assert_eq!(f.current().unwrap().sample, 600);
+        f.choose(&docs(3), Stemming::Light, None, true).unwrap();
+        assert_eq!(f.indexing().unwrap().sample, 600);
     }
 
     #[test]
     fn a_small_sample_names_no_common_stem() {
         let f = Frequent::new(Pairing::Common);
-        f.choose_if_unset(&docs(499), Stemming::Light, None)
-            .unwrap();
-        assert!(f.current().unwrap().stems.is_empty());
+        f.choose(&docs(499), Stemming::Light, None, true).unwrap();
+        assert!(f.indexing().unwrap().stems.is_empty());
+        // Documents added to an index that holds others, with no choice known, do not
+        // choose: the index is to be rebuilt.
+        let g = Frequent::new(Pairing::Common);
+        g.choose(&docs(600), Stemming::Light, None, false).unwrap();
+        assert!(g.indexing().is_none());
+        assert!(g.unknown(1) && !g.unknown(0));
     }
 
     #[test]
-    fn the_choice_is_kept_with_the_index_until_a_rebuild() {
+    fn a_rebuild_chooses_anew_and_queries_use_pairs_once_it_ends() {
         let dir = tempfile::tempdir().unwrap();
         let f = Frequent::new(Pairing::Common);
-        f.choose_if_unset(&docs(600), Stemming::Light, Some(dir.path()))
+        f.choose(&docs(600), Stemming::Light, Some(dir.path()), true)
             .unwrap();
-        f.rebuilt(100_000, Some(dir.path())).unwrap();
+        f.begin_rebuild(Some(dir.path()));
+        assert!(f.indexing().is_none());
+        assert!(f.with_query_choice(|q| q.is_none()));
+        assert!(!dir.path().join(FILE).exists());
+        f.choose(&docs(700), Stemming::Light, Some(dir.path()), false)
+            .unwrap();
+        // Chosen, kept as not complete; queries still go by positions.
+        assert_eq!(f.indexing().unwrap().sample, 700);
+        assert!(f.with_query_choice(|q| q.is_none()));
+        let midway = Frequent::new(Pairing::Common);
+        midway.load(dir.path());
+        assert!(midway.unknown(700), "an interrupted rebuild is redone");
+        assert!(midway.with_query_choice(|q| q.is_none()));
+        let mut reloaded = false;
+        f.finish_rebuild(100_000, Some(dir.path()), || {
+            reloaded = true;
+            Ok(())
+        })
+        .unwrap();
+        assert!(reloaded);
+        assert!(f.with_query_choice(|q| q.is_some_and(|q| q.sample == 700)));
         let reopened = Frequent::new(Pairing::Common);
         reopened.load(dir.path());
-        let c = reopened.current().unwrap();
-        assert_eq!((c.sample, c.indexed), (600, 100_000));
-        assert_eq!(c.stems, f.current().unwrap().stems);
+        let c = reopened.indexing().unwrap();
+        assert_eq!((c.sample, c.indexed, c.complete), (700, 100_000, true));
+        assert_eq!(c.stems, f.indexing().unwrap().stems);
+        assert!(!reopened.unknown(100_000));
+        assert!(reopened.with_query_choice(|q| q.is_some()));
         // Rebuilt once the index holds four times what it held then.
         assert!(!reopened.stale(400_000));
         assert!(reopened.stale(400_001));
-        reopened.reset(Some(dir.path()));
-        assert!(reopened.current().is_none());
-        assert!(!dir.path().join(FILE).exists());
         // A site that started empty is rebuilt at 20,000 documents.
         let empty = Frequent::new(Pairing::Common);
-        empty
-            .choose_if_unset(&docs(1), Stemming::Light, None)
-            .unwrap();
+        empty.choose(&docs(1), Stemming::Light, None, true).unwrap();
         assert!(!empty.stale(19_999));
         assert!(empty.stale(20_000));
     }

@@ -3,7 +3,7 @@
 
 use crate::Fields;
 use crate::analyzer::{Stemming, analyze, pair_term, stem_term};
-use crate::pairs::Frequent;
+use crate::pairs::{Choice, Frequent};
 use crate::ranked::Ranked;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -193,14 +193,19 @@ impl Word {
 
 impl ParsedQuery {
     /// The search as one ranking query (see [`Ranked`]): the words, phrases and exclusions
-    /// as conditions, and the terms that score them.
-    pub(crate) fn ranked(&self, f: &Fields, frequent: &Frequent) -> Ranked {
-        let choice = frequent.current();
+    /// as conditions, and the terms that score them; pairs as `choice` has them.
+    pub(crate) fn ranked(
+        &self,
+        f: &Fields,
+        frequent: &Frequent,
+        choice: Option<&Choice>,
+    ) -> Ranked {
         let mut ranked = Ranked {
             scoring: Vec::new(),
             required: Vec::new(),
             excluded: Vec::new(),
             narrow: crate::ranked::NARROW,
+            plain_when_excluding_most: true,
         };
         for w in &self.words {
             ranked.scoring.extend(w.scoring(f));
@@ -212,8 +217,7 @@ impl ParsedQuery {
             let pairs: Vec<String> = phrase
                 .windows(2)
                 .filter(|p| {
-                    p[1].0 == p[0].0 + 1
-                        && frequent.pairs(choice.as_deref(), &p[0].1.stem, &p[1].1.stem)
+                    p[1].0 == p[0].0 + 1 && frequent.pairs(choice, &p[0].1.stem, &p[1].1.stem)
                 })
                 .map(|p| pair_term(&p[0].1.stem, &p[1].1.stem))
                 .collect();

@@ -35,6 +35,8 @@ pub(crate) struct Ranked {
     /// Below this many documents in its narrowest condition (per segment), the
     /// conjunction is scored directly.
     pub narrow: u32,
+    /// Whether an exclusion of most documents has the conjunction scored directly.
+    pub plain_when_excluding_most: bool,
 }
 
 impl Clone for Ranked {
@@ -44,6 +46,7 @@ impl Clone for Ranked {
             required: self.required.iter().map(|q| q.box_clone()).collect(),
             excluded: self.excluded.iter().map(|q| q.box_clone()).collect(),
             narrow: self.narrow,
+            plain_when_excluding_most: self.plain_when_excluding_most,
         }
     }
 }
@@ -123,6 +126,7 @@ impl Query for Ranked {
             required: weights(&self.required)?,
             excluded: weights(&self.excluded)?,
             narrow: self.narrow,
+            plain_when_excluding_most: self.plain_when_excluding_most,
         }))
     }
 }
@@ -133,6 +137,7 @@ struct RankedWeight {
     required: Vec<Box<dyn Weight>>,
     excluded: Vec<Box<dyn Weight>>,
     narrow: u32,
+    plain_when_excluding_most: bool,
 }
 
 /// Whether `doc` is in `set`. Calls come with growing `doc`, as a ranking walk makes them.
@@ -173,9 +178,10 @@ impl Weight for RankedWeight {
         let narrowest = required.iter().map(|s| s.size_hint()).min();
         // An exclusion that takes out most documents leaves few results among many that
         // score well: ranking the union would score most of them only to drop them.
-        let excludes_most = excluded
-            .iter()
-            .any(|s| s.size_hint() > reader.max_doc() / 2);
+        let excludes_most = self.plain_when_excluding_most
+            && excluded
+                .iter()
+                .any(|s| s.size_hint() > reader.max_doc() / 2);
         if narrowest.is_some_and(|n| n < self.narrow) || excludes_most {
             return self.plain.for_each_pruning(threshold, reader, callback);
         }
@@ -295,6 +301,9 @@ mod tests {
                 "\"الحكومة وزير اقتصاد\"",
                 "قطار ميناء",
                 "ميناء -قطار",
+                "الحكومة -روبوت",
+                "وزير اقتصاد -مهرجان",
+                "\"الحكومة وزير\" -الزيتون",
                 "روبوت \"الحكومة وزير\"",
             ] {
                 for section_id in [None, Some(2)] {
@@ -303,9 +312,10 @@ mod tests {
                         section_id,
                         ..Default::default()
                     };
-                    let (_, ranked) = index.reading.ranked(&req).unwrap();
+                    let (_, ranked, _) = index.reading.ranked(&req).unwrap();
                     let mut pruned = ranked.clone();
                     pruned.narrow = 0;
+                    pruned.plain_when_excluding_most = false;
                     let mut plain = ranked.clone();
                     plain.narrow = u32::MAX;
                     for (offset, limit) in [(0, 10), (10, 10), (0, 100)] {

@@ -374,6 +374,12 @@ async fn the_index_follows_the_change_log() {
     std::fs::write(dir.path().join("search/meta.json"), "garbage").unwrap();
     let (reopened, needs) = SearchIndex::open(&dir.path().join("search")).unwrap();
     assert!(needs);
+    // A rebuild replaces what the index holds: an article the store no longer publishes
+    // goes.
+    reopened
+        .apply(&[doc(999_999, "زيتون قديم", "زيتون", 1, 1)], &[], None)
+        .unwrap();
+    assert_eq!(search(&reopened, "زيتون"), vec![999_999]);
     midad_search::rebuild(&reopened, &store, |_, _| {})
         .await
         .unwrap();
