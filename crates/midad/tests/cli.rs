@@ -692,3 +692,31 @@ fn search_finds_demo_articles_and_survives_bad_input() {
     assert!(s.body.contains("suggestions"));
     server.stop();
 }
+
+/// `midad reindex` rebuilds the index of a stopped site: every published article, its
+/// choice of common stems kept with it, and the site serves from it at once.
+#[test]
+fn reindex_rebuilds_the_search_index_of_a_stopped_site() {
+    let site = Site::new();
+    let server = site.serve(&["--demo"]);
+    let before = wait_for_search(&server, "انتخابات");
+    server.stop();
+    let out = site.run(&["reindex"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = stdout(&out);
+    assert!(said.contains("search index rebuilt:"), "{said}");
+    let stems = std::fs::read_to_string(site.data_dir().join("search/midad-common-stems.json"))
+        .expect("the choice of common stems is kept with the index");
+    assert!(stems.contains("\"complete\":true"), "{stems}");
+    let server = site.serve(&[]);
+    let after = server.get("/api/v1/search?q=انتخابات");
+    assert_eq!(after.status, 200);
+    let after: serde_json::Value = serde_json::from_str(&after.body).unwrap();
+    assert_eq!(after["total"], before["total"]);
+    assert_eq!(after["results"][0]["id"], before["results"][0]["id"]);
+    server.stop();
+}
