@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod html;
 pub mod model;
 pub mod password;
+pub mod percent;
 pub mod redirect;
 pub mod role;
 pub mod settings;

@@ -4,6 +4,7 @@
 //! are one address.
 
 use crate::error::{ErrorCode, ValidationError};
+use crate::percent::decode as percent_decode;
 
 /// Longest old address kept (WordPress cuts slugs at 200 bytes, percent-encoded).
 pub const MAX_PATH: usize = 2048;
@@ -11,39 +12,6 @@ pub const MAX_PATH: usize = 2048;
 /// The query parameters an old address may be made of (WordPress's plain links:
 /// `/?p=123`, `/?page_id=5`, `/?attachment_id=9`, `/?cat=3`, `/?tag=slug`).
 pub const KEPT_PARAMETERS: &[&str] = &["p", "page_id", "attachment_id", "cat", "tag"];
-
-/// Decodes `%XX` escapes. A sequence that does not decode to UTF-8 leaves the text as
-/// written, so a bad address is looked up as it came rather than refused.
-pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
 
 /// The key an address is stored and looked up under: the path percent-decoded, without a
 /// trailing slash (`/` stays `/`), `/index.php` read as `/`; of the query, only the first
@@ -114,14 +82,6 @@ mod tests {
             Some("/category/x/feed")
         );
         assert_eq!(key("no-slash", None), None);
-    }
-
-    #[test]
-    fn bad_escapes_are_kept_as_written() {
-        assert_eq!(percent_decode("/a%zz"), "/a%zz");
-        assert_eq!(percent_decode("/a%"), "/a%");
-        assert_eq!(percent_decode("/%ff%fe"), "/%ff%fe");
-        assert_eq!(percent_decode("/%41"), "/A");
     }
 
     #[test]

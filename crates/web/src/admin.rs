@@ -1046,12 +1046,12 @@ async fn account_page(
             .chunks(4)
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect();
-        let issuer = crate::seo::encode_component(&ctx.site.name);
+        let issuer = midad_core::percent::encode(&ctx.site.name);
         context! {
             secret => grouped.join(" "),
             uri => format!(
                 "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&digits=6&period=30",
-                crate::seo::encode_component(&me.email)
+                midad_core::percent::encode(&me.email)
             ),
         }
     });

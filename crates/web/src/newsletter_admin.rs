@@ -81,7 +81,7 @@ fn link(p: &ListParams, page: i64) -> String {
     let mut url = format!("/admin/subscribers?page={page}");
     for (k, v) in [("q", p.q.trim()), ("status", &p.status), ("list", &p.list)] {
         if !v.is_empty() {
-            url.push_str(&format!("&{k}={}", crate::seo::encode_component(v)));
+            url.push_str(&format!("&{k}={}", midad_core::percent::encode(v)));
         }
     }
     url

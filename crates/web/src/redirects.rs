@@ -137,7 +137,7 @@ async fn screen(
         let mut url = format!("/admin/redirects?page={n}");
         if !filter.is_empty() {
             url.push_str("&q=");
-            url.push_str(&crate::seo::encode_component(filter));
+            url.push_str(&midad_core::percent::encode(filter));
         }
         url
     };

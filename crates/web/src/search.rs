@@ -373,7 +373,7 @@ pub(crate) async fn page(
 pub(crate) fn encode_query(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", crate::seo::encode_component(v)))
+        .map(|(k, v)| format!("{k}={}", midad_core::percent::encode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }

@@ -252,14 +252,5 @@ pub fn post(addr: &str, path: &str, body: &str, headers: &[(&str, &str)]) -> Res
 }
 
 /// A form value, percent-encoded.
-pub fn form_value(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+#[allow(unused_imports)]
+pub use midad_core::percent::encode as form_value;
