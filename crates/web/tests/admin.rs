@@ -1996,6 +1996,18 @@ async fn autosaves_are_offered_restored_and_refused_over_a_newer_version() {
 }
 
 /// An account with its own name (the bylines of two accounts never merge).
+/// The editor «سارة» (editor@news.example, "editor's long password") several tests use.
+async fn add_editor(store: &Store) {
+    add_named_user(
+        store,
+        "editor@news.example",
+        "سارة",
+        Role::Editor,
+        "editor's long password",
+    )
+    .await;
+}
+
 async fn add_named_user(store: &Store, email: &str, name: &str, role: Role, password: &str) {
     let mut tx = store.begin().await.unwrap();
     tx.insert_user(NewUser {
@@ -2196,14 +2208,7 @@ async fn the_article_list_filters_and_pages_in_the_database_and_acts_in_bulk() {
     use chrono::TimeZone;
     use midad_core::{ArticleData, ArticleKind, Status};
     let a = admin().await;
-    add_named_user(
-        &a.store,
-        "editor@news.example",
-        "سارة",
-        Role::Editor,
-        "editor's long password",
-    )
-    .await;
+    add_editor(&a.store).await;
     add_named_user(
         &a.store,
         "author@news.example",
@@ -2691,14 +2696,7 @@ async fn every_role_against_every_action() {
 async fn an_older_main_image_stays_chosen_on_the_form() {
     use midad_core::{ArticleData, ArticleKind};
     let a = admin().await;
-    add_named_user(
-        &a.store,
-        "editor@news.example",
-        "سارة",
-        Role::Editor,
-        "editor's long password",
-    )
-    .await;
+    add_editor(&a.store).await;
     let mut tx = a.store.begin().await.unwrap();
     let mut ids = Vec::new();
     for i in 0..120 {
