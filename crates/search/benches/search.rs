@@ -264,9 +264,9 @@ fn main() {
         .clone()
         .unwrap_or_else(|| temp.path().to_path_buf())
         .join("search");
-    let (index, _) = SearchIndex::open(&path).expect("open index");
+    let (index, needs_rebuild) = SearchIndex::open(&path).expect("open index");
     let last_batch = (n.max(1) - 1) / 10_000 * 10_000;
-    if kept.is_some() && index.indexed_seq() == Some(last_batch as i64) {
+    if kept.is_some() && !needs_rebuild && index.indexed_seq() == Some(last_batch as i64) {
         println!(
             "index of {n} articles kept from an earlier run in {}",
             path.display()

@@ -87,6 +87,9 @@ impl Ranked {
     }
 
     /// The conditions, scored by the union: what the pruned path computes, without pruning.
+    /// The conditions stay clauses of this one boolean query: wrapped whole (as
+    /// [`Ranked::matches`]) in a constant score, they made exclusions of common words
+    /// twenty times slower.
     fn plain(&self) -> BooleanQuery {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
             .required
