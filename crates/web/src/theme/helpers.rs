@@ -2,7 +2,7 @@
 //! They read the site's language, digits and time zone from the `site` variable of the page,
 //! so a theme never passes them by hand.
 
-use crate::i18n::Translations;
+use super::i18n::Translations;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use midad_arabic::{DateFormatter, Digits, Ymd};
