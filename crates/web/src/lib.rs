@@ -56,7 +56,7 @@ mod router;
 mod site;
 mod theme;
 
-pub use admin::newsletter::{ParsedSubscribers, parse_subscribers};
+pub use admin::subscribers::{ParsedSubscribers, parse_subscribers};
 pub use http::app::{App, DEFAULT_CACHE_BYTES, MailSettings, WebConfig};
 pub use http::cache::PageCache;
 pub use http::error::WebError;

@@ -4,16 +4,19 @@
 
 pub(crate) mod account;
 pub(crate) mod accounts;
+pub(crate) mod articles;
 pub(crate) mod dashboard;
 pub(crate) mod editor;
 pub(crate) mod media;
 pub(crate) mod names;
 pub(crate) mod newsletter;
 pub(crate) mod redirects;
+pub(crate) mod revisions;
 pub(crate) mod roles;
 pub(crate) mod screen;
 pub(crate) mod settings;
 pub(crate) mod sign_in;
+pub(crate) mod subscribers;
 
 use crate::http::routes::Routes;
 use axum::response::Redirect;
@@ -51,10 +54,10 @@ pub(crate) fn routes() -> Routes {
             "/admin/users",
             get(accounts::users_page).post(accounts::add_user),
         )
-        .route("/admin/articles", get(editor::list).post(editor::create))
+        .route("/admin/articles", get(articles::list).post(editor::create))
         .route("/admin/articles/new", get(editor::new_form))
-        .route("/admin/articles/bulk", post(editor::bulk))
-        .route("/admin/suggest/{what}", get(editor::suggest))
+        .route("/admin/articles/bulk", post(articles::bulk))
+        .route("/admin/suggest/{what}", get(articles::suggest))
         .route(
             "/admin/articles/{id}",
             get(editor::edit_form).post(editor::update),
@@ -63,11 +66,11 @@ pub(crate) fn routes() -> Routes {
         .route("/admin/articles/{id}/autosave", post(editor::autosave))
         .route(
             "/admin/articles/{id}/revisions/{version}",
-            get(editor::revision),
+            get(revisions::revision),
         )
         .route(
             "/admin/articles/{id}/revisions/{version}/restore",
-            post(editor::restore),
+            post(revisions::restore),
         )
         .route("/admin/users/{id}/role", post(accounts::change_role))
         .route("/admin/users/{id}/disabled", post(accounts::set_disabled))
@@ -75,5 +78,6 @@ pub(crate) fn routes() -> Routes {
         .merge(names::routes())
         .merge(redirects::routes())
         .merge(newsletter::routes())
+        .merge(subscribers::routes())
         .merge(settings::routes())
 }
