@@ -261,19 +261,19 @@ mod tests {
             referenced: AtomicBool::new(false),
         };
         for i in 0..100 {
-            cache.insert(format!("/p{i}"), entry(1000), 0);
+            cache.insert(format!("page-{i}"), entry(1000), 0);
             // /p0 is read all the time: it survives.
-            cache.get("/p0");
+            cache.get("page-0");
             assert!(cache.bytes() <= 40_000);
         }
-        assert!(cache.get("/p0").is_some());
-        assert!(cache.get("/p99").is_some());
-        assert!(cache.get("/p1").is_none());
+        assert!(cache.get("page-0").is_some());
+        assert!(cache.get("page-99").is_some());
+        assert!(cache.get("page-1").is_none());
         cache.purge(&["latest"]);
         assert!(cache.is_empty());
         assert_eq!(cache.bytes(), 0);
         // Rendered before the purge: not stored after it.
-        cache.insert("/late".into(), entry(10), 0);
+        cache.insert("late".into(), entry(10), 0);
         assert!(cache.is_empty());
     }
 }
