@@ -492,6 +492,7 @@ pub async fn restore_from(src: &Path, store: &Store, media_dir: &Path) -> Result
             }
         }
     }
+    tx.relist(None).await?;
     // Followers (caches, search) must see that everything changed.
     tx.log(EntityKind::Settings, 0);
     tx.commit().await?;

@@ -7,6 +7,8 @@
 
 mod accounts;
 mod backup;
+mod kept;
+mod lists;
 mod newsletter;
 mod read;
 mod redirects;
@@ -17,6 +19,8 @@ mod write;
 
 pub use accounts::{AuditEntry, Autosave, Named, NewSession, Revision, Session, TwoFactor};
 pub use backup::{BackupReport, backup_to, restore_from};
+pub use kept::Refresh;
+pub use lists::{ListPage, Listing, SHORT as LIST_SHORT};
 pub use newsletter::{
     Lists, NewMessage, QueuedMessage, SENDER_LOCK, Send, SignUp, Subscriber, SubscriberQuery,
     SubscriberStatus, email_key,
@@ -24,7 +28,7 @@ pub use newsletter::{
 pub use read::{ArticleQuery, Order};
 pub use redirects::{Redirect, RedirectTarget};
 pub use scheduler::run_scheduler;
-pub use views::Publication;
+pub use views::{Publication, RELATED_TAGS, RELATED_WINDOW};
 pub use write::{NewMedia, NewUser, Tx};
 
 use midad_core::{Change, Violations};
@@ -114,6 +118,10 @@ struct Inner {
     /// The newest change-log sequence this process knows of; followers wait on it.
     latest: watch::Sender<i64>,
     url: String,
+    /// The positions of long lists (see `lists`).
+    lists: lists::KeptLists,
+    /// Other derived values (see `kept`).
+    kept: kept::Kept,
 }
 
 /// A handle on the database. Cheap to clone.
@@ -182,6 +190,8 @@ impl Store {
                 backend,
                 latest,
                 url: url.to_string(),
+                lists: Default::default(),
+                kept: Default::default(),
             }),
         })
     }
@@ -265,6 +275,25 @@ impl Store {
     /// Waits for news of commits made through this process.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.inner.latest.subscribe()
+    }
+
+    /// Tells the store of a change-log entry another node wrote (a follower read it), so
+    /// that what it keeps in memory is read again.
+    pub fn heard(&self, seq: i64) {
+        self.announce(seq);
+    }
+
+    /// The newest change this process knows of: what kept data is labelled with.
+    pub(crate) fn heard_seq(&self) -> i64 {
+        *self.inner.latest.borrow()
+    }
+
+    pub(crate) fn inner_kept(&self) -> &kept::Kept {
+        &self.inner.kept
+    }
+
+    pub(crate) fn kept_lists(&self) -> &lists::KeptLists {
+        &self.inner.lists
     }
 
     pub(crate) fn announce(&self, seq: i64) {

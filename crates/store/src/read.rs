@@ -247,7 +247,7 @@ impl Store {
     }
 
     /// A section and its sub-sections (empty for `None`).
-    async fn section_family(&self, section: Option<Id>) -> Result<Vec<Id>> {
+    pub(crate) async fn section_family(&self, section: Option<Id>) -> Result<Vec<Id>> {
         let Some(id) = section else {
             return Ok(Vec::new());
         };

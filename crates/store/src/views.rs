@@ -6,42 +6,92 @@ use crate::rows::Get;
 use crate::{Pools, Result, Store, dispatch};
 use chrono::{DateTime, Utc};
 use midad_core::{ArticleKind, Id, Status};
+
 use sqlx::AssertSqlSafe;
 
-/// When a published item appeared and last changed: what a sitemap needs of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Related stories look among the articles of this many of an article's tags…
+pub const RELATED_TAGS: usize = 8;
+/// …and, in each, among this many articles nearest to it in publication time.
+pub const RELATED_WINDOW: i64 = 50;
+
+/// A published article or caricature as a sitemap lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Publication {
     pub id: Id,
     pub kind: ArticleKind,
+    pub slug: String,
+    pub image_id: Option<Id>,
     pub published_at: DateTime<Utc>,
     pub modified_at: DateTime<Utc>,
 }
 
+const PUBLICATION_COLUMNS: &str = "id, kind, slug, image_id, published_at, modified_at";
+
+fn publication(r: &impl Get) -> Result<Publication> {
+    let kind = r.text("kind")?;
+    Ok(Publication {
+        id: r.int("id")?,
+        kind: ArticleKind::parse(&kind)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown kind «{kind}»")))?,
+        slug: r.text("slug")?,
+        image_id: r.opt_int("image_id")?,
+        published_at: r.time("published_at")?,
+        modified_at: r.time("modified_at")?,
+    })
+}
+
 impl Store {
-    /// Every published article and caricature, oldest first: one light row each.
-    pub async fn publications(&self) -> Result<Vec<Publication>> {
-        let sql = "SELECT id, kind, published_at, modified_at FROM articles \
-                   WHERE status = $1 AND kind <> $2 AND published_at IS NOT NULL \
-                   ORDER BY published_at, id";
+    /// Published items of a kind in publication order (oldest first), `limit` of them after
+    /// the key `after` (time, id): a pass over the archive, one index range per call.
+    pub async fn publications_of(
+        &self,
+        kind: ArticleKind,
+        after: Option<(DateTime<Utc>, Id)>,
+        limit: i64,
+    ) -> Result<Vec<Publication>> {
+        let from = if after.is_some() {
+            " AND (published_at, id) > ($3, $4)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {PUBLICATION_COLUMNS} FROM articles WHERE kind = $1 AND status = 'published' \
+             AND published_at IS NOT NULL{from} ORDER BY published_at, id LIMIT $2"
+        );
         dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(sql)
-                .bind(Status::Published.as_str())
-                .bind(ArticleKind::Page.as_str())
+            let q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str()).bind(limit);
+            let q = match after {
+                Some((t, id)) => q.bind(t).bind(id),
+                None => q,
+            };
+            let rows = q.fetch_all(db).await?;
+            rows.iter().map(publication).collect()
+        })
+    }
+
+    /// Published articles and caricatures of `[from, until)` in publication order, `limit`
+    /// of them after skipping `offset`: one part of a month's sitemap.
+    pub async fn publications_between(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<Publication>> {
+        let sql = format!(
+            "SELECT {PUBLICATION_COLUMNS} FROM articles WHERE kind IN ('article', 'caricature') \
+             AND status = 'published' AND published_at >= $1 AND published_at < $2 \
+             ORDER BY published_at, id LIMIT $3 OFFSET $4"
+        );
+        dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(from)
+                .bind(until)
+                .bind(limit)
+                .bind(offset.max(0))
                 .fetch_all(db)
                 .await?;
-            rows.iter()
-                .map(|r| {
-                    let kind = r.text("kind")?;
-                    Ok(Publication {
-                        id: r.int("id")?,
-                        kind: ArticleKind::parse(&kind).ok_or_else(|| {
-                            crate::StoreError::Corrupt(format!("unknown kind «{kind}»"))
-                        })?,
-                        published_at: r.time("published_at")?,
-                        modified_at: r.time("modified_at")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(publication).collect()
         })
     }
 
@@ -99,34 +149,66 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    /// Published articles related to `id`: those sharing the most tags with it (newest
-    /// first among equals), then the newest of its section.
+    /// Published articles related to `id`, at a cost bounded whatever the size of the
+    /// archive. Candidates: for each of its first `RELATED_TAGS` tags, the
+    /// `RELATED_WINDOW` published articles of that tag nearest to it in publication time
+    /// (half of them listed at or before it, half after; the newest ones when it has no
+    /// date yet). Among the candidates, those sharing the most tags with it come first,
+    /// then the newest. When they are fewer than `limit`, the newest of its section follow.
     pub async fn related(
         &self,
         id: Id,
         tag_ids: &[Id],
+        published_at: Option<DateTime<Utc>>,
         section_id: Option<Id>,
         limit: i64,
     ) -> Result<Vec<Id>> {
         let mut found: Vec<Id> = Vec::new();
-        if !tag_ids.is_empty() {
-            let tags = inline_ids(tag_ids);
+        let tags = &tag_ids[..tag_ids.len().min(RELATED_TAGS)];
+        let mut candidates: Vec<(DateTime<Utc>, Id)> = Vec::new();
+        let half = RELATED_WINDOW / 2;
+        for tag in tags {
+            let around = published_at.unwrap_or(DateTime::<Utc>::MAX_UTC);
+            let before = "SELECT listed_at, article_id FROM article_tags \
+                WHERE tag_id = $1 AND listed_at IS NOT NULL AND (listed_at, article_id) < ($2, $3) \
+                ORDER BY listed_at DESC, article_id DESC LIMIT $4";
+            let after = "SELECT listed_at, article_id FROM article_tags \
+                WHERE tag_id = $1 AND listed_at IS NOT NULL AND (listed_at, article_id) > ($2, $3) \
+                ORDER BY listed_at, article_id LIMIT $4";
+            for (sql, n) in [(before, RELATED_WINDOW - half), (after, half)] {
+                let rows: Vec<(DateTime<Utc>, i64)> = dispatch!(self.pools(), |db| {
+                    sqlx::query_as(sql)
+                        .bind(*tag)
+                        .bind(around)
+                        .bind(id)
+                        .bind(n)
+                        .fetch_all(db)
+                        .await?
+                });
+                candidates.extend(rows);
+            }
+        }
+        candidates.retain(|(_, c)| *c != id);
+        candidates.sort_unstable();
+        candidates.dedup();
+        if !candidates.is_empty() {
+            // How many of its tags each candidate shares (not only the tags it was found by).
             let sql = format!(
-                "SELECT a.id FROM article_tags t JOIN articles a ON a.id = t.article_id \
-                 WHERE t.tag_id IN ({tags}) AND a.id <> $1 AND a.status = $2 AND a.kind = $3 \
-                 GROUP BY a.id, a.published_at \
-                 ORDER BY COUNT(*) DESC, a.published_at DESC, a.id DESC LIMIT $4"
+                "SELECT article_id, COUNT(*) FROM article_tags \
+                 WHERE article_id IN ({}) AND tag_id IN ({}) GROUP BY article_id",
+                inline_ids(&candidates.iter().map(|c| c.1).collect::<Vec<_>>()),
+                inline_ids(tag_ids)
             );
-            let rows: Vec<(i64,)> = dispatch!(self.pools(), |db| {
-                sqlx::query_as(AssertSqlSafe(sql))
-                    .bind(id)
-                    .bind(Status::Published.as_str())
-                    .bind(ArticleKind::Article.as_str())
-                    .bind(limit)
-                    .fetch_all(db)
-                    .await?
+            let shared: Vec<(i64, i64)> = dispatch!(self.pools(), |db| {
+                sqlx::query_as(AssertSqlSafe(sql)).fetch_all(db).await?
             });
-            found.extend(rows.into_iter().map(|(id,)| id));
+            let shared: std::collections::HashMap<Id, i64> = shared.into_iter().collect();
+            let mut ranked: Vec<(i64, DateTime<Utc>, Id)> = candidates
+                .iter()
+                .map(|(t, c)| (shared.get(c).copied().unwrap_or(0), *t, *c))
+                .collect();
+            ranked.sort_unstable_by(|a, b| b.cmp(a));
+            found.extend(ranked.into_iter().take(limit.max(0) as usize).map(|r| r.2));
         }
         if let Some(section) = section_id.filter(|_| (found.len() as i64) < limit) {
             let mut skip = found.clone();

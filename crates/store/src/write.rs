@@ -5,7 +5,7 @@ use crate::rows::{self, ARTICLE_COLUMNS};
 use crate::{Backend, Pools, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use midad_core::{
-    Article, ArticleData, Author, EntityKind, ErrorCode, Id, Media, Role, Section, Status, Tag,
+    Article, ArticleData, ArticleKind, Author, EntityKind, ErrorCode, Id, Media, Role, Section, Status, Tag,
     User, ValidationError, Violations, model,
 };
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
@@ -321,6 +321,7 @@ impl Tx {
                 .rows_affected()
             });
             if done == 1 {
+                self.relist(Some(id)).await?;
                 self.log(EntityKind::Article, id);
                 published.push(id);
             }
@@ -431,19 +432,39 @@ impl Tx {
                 }
                 // One statement per table, not per link: round trips dominate on PostgreSQL.
                 let values: Vec<String> = (0..ids.len())
-                    .map(|i| format!("($1, ${}, {i})", i + 2))
+                    .map(|i| format!("($1, $2, ${}, {i})", i + 3))
                     .collect();
                 let sql = format!(
-                    "INSERT INTO {table} (article_id, {column}, position) VALUES {}",
+                    "INSERT INTO {table} (article_id, listed_at, {column}, position) VALUES {}",
                     values.join(", ")
                 );
-                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(id);
+                let mut q = sqlx::query(AssertSqlSafe(sql))
+                    .bind(id)
+                    .bind(listed_at(data));
                 for link in ids.iter() {
                     q = q.bind(*link);
                 }
                 q.execute(&mut *c).await?;
             }
         });
+        Ok(())
+    }
+
+    /// Brings the `listed_at` of an article's tag and byline links up to date with the
+    /// article's row, after a write that changed its status or date without its links.
+    /// `None` does it for every link (after a restore, whose backup does not carry them).
+    pub(crate) async fn relist(&mut self, id: Option<Id>) -> Result<()> {
+        for table in ["article_tags", "article_authors"] {
+            // The id is an integer of ours, written inline like every id list.
+            let which = id.map(|id| format!(" WHERE article_id = {id}")).unwrap_or_default();
+            let sql = format!(
+                "UPDATE {table} SET listed_at = (SELECT a.published_at FROM articles a \
+                 WHERE a.id = {table}.article_id AND a.kind = 'article' AND a.status = 'published'){which}"
+            );
+            on_tx!(self, |c| {
+                sqlx::query(AssertSqlSafe(sql)).execute(c).await?;
+            });
+        }
         Ok(())
     }
 
@@ -881,6 +902,14 @@ impl Tx {
             Conn::Sqlite(_) => None,
         }
     }
+}
+
+/// The date a tag's or byline's list shows an article under: only published articles (not
+/// caricatures or pages) are listed.
+fn listed_at(data: &ArticleData) -> Option<DateTime<Utc>> {
+    (data.kind == ArticleKind::Article && data.status == Status::Published)
+        .then_some(data.published_at)
+        .flatten()
 }
 
 fn body_json(data: &ArticleData) -> Result<String> {

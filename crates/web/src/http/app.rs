@@ -29,6 +29,9 @@ pub struct WebConfig {
     /// cache off (every request renders: for measuring and debugging).
     pub cache_bytes: usize,
     pub mail: MailSettings,
+    /// URLs per sitemap file before a month is split into parts; 0 means the sitemap
+    /// protocol's limit, 50,000 (smaller values are for tests).
+    pub sitemap_urls: usize,
 }
 
 /// The page cache's default bound.

@@ -89,6 +89,8 @@ pub async fn follow(app: Arc<App>) {
                     app.cache.clear();
                 }
             }
+            // What the store keeps in memory is read again after another node's writes.
+            store.heard(newest);
             last = newest;
             if changes.len() < 1000 {
                 break;

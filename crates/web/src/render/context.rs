@@ -7,7 +7,8 @@ use chrono_tz::Tz;
 use midad_arabic::{DateFormatter, Digits, Ymd};
 use midad_core::ArticleKind;
 use midad_core::{Section, Settings};
-use midad_store::{ArticleQuery, Result, Store};
+use midad_store::{ArticleQuery, Refresh, Result, Store};
+use std::sync::Arc;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -109,7 +110,7 @@ pub(crate) struct NavItem {
     pub url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub(crate) struct Logo {
     pub url: String,
     pub width: Option<i64>,
@@ -162,20 +163,35 @@ fn network_name(url: &str) -> String {
     }
 }
 
+/// The part of a page's start that only changes with the content: kept by the store
+/// between writes (see `midad_store::Store::kept`), so a page does not read it again.
+pub(crate) struct Base {
+    pub settings: Settings,
+    pub locale: Locale,
+    pub sections: Vec<Section>,
+    nav: Vec<NavItem>,
+    pages: Vec<NavItem>,
+    logo: Option<Logo>,
+}
+
 /// What a page starts from: the settings, dates and numbers in the site's way, the
 /// site-wide template variables, and the sections (a page listing them needs no new read).
 pub(crate) struct Context {
-    pub settings: Settings,
-    pub locale: Locale,
+    base: Arc<Base>,
     pub site: SiteContext,
-    pub sections: Vec<Section>,
 }
 
-pub(crate) async fn site_context(app: &App) -> Result<Context> {
-    let settings = effective_settings(&app.store, &app.config.site_overrides).await?;
+impl std::ops::Deref for Context {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
+async fn read_base(store: Store, overrides: BTreeMap<String, serde_json::Value>) -> Result<Base> {
+    let settings = effective_settings(&store, &overrides).await?;
     let locale = Locale::new(&settings);
-    let now = app.now();
-    let sections = app.store.sections().await?;
+    let sections = store.sections().await?;
     let nav = sections
         .iter()
         .filter(|s| s.parent_id.is_none())
@@ -184,8 +200,7 @@ pub(crate) async fn site_context(app: &App) -> Result<Context> {
             name: s.name.clone(),
         })
         .collect();
-    let pages = app
-        .store
+    let pages = store
         .articles(&ArticleQuery::published(ArticleKind::Page, 20))
         .await?
         .into_iter()
@@ -198,7 +213,7 @@ pub(crate) async fn site_context(app: &App) -> Result<Context> {
     let logo = match settings.logo.trim() {
         "" => None,
         path => {
-            let found = app.store.media_by_path(path).await?;
+            let found = store.media_by_path(path).await?;
             Some(Logo {
                 url: format!("/media/{}", path.trim_start_matches('/')),
                 width: found.as_ref().and_then(|m| m.width),
@@ -206,6 +221,27 @@ pub(crate) async fn site_context(app: &App) -> Result<Context> {
             })
         }
     };
+    Ok(Base {
+        settings,
+        locale,
+        sections,
+        nav,
+        pages,
+        logo,
+    })
+}
+
+pub(crate) async fn site_context(app: &App) -> Result<Context> {
+    let overrides = app.config.site_overrides.clone();
+    let base: Arc<Base> = app
+        .store
+        .kept("site", Refresh::Now, None, move |store| {
+            read_base(store, overrides)
+        })
+        .await?;
+    let now = app.now();
+    let settings = &base.settings;
+    let locale = &base.locale;
     let local = now.with_timezone(&locale.tz);
     let site = SiteContext {
         name: settings.name.clone(),
@@ -220,9 +256,9 @@ pub(crate) async fn site_context(app: &App) -> Result<Context> {
         today_iso: local.date_naive().to_string(),
         hijri: settings.hijri.then(|| locale.hijri(now)),
         year: midad_arabic::digits(&local.year().to_string(), locale.digits),
-        logo,
-        nav,
-        pages,
+        logo: base.logo.clone(),
+        nav: base.nav.clone(),
+        pages: base.pages.clone(),
         social: settings
             .social
             .iter()
@@ -232,12 +268,7 @@ pub(crate) async fn site_context(app: &App) -> Result<Context> {
             })
             .collect(),
     };
-    Ok(Context {
-        settings,
-        locale,
-        site,
-        sections,
-    })
+    Ok(Context { base, site })
 }
 
 impl App {

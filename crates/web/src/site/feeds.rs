@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use midad_core::{Article, ArticleKind, body};
-use midad_store::ArticleQuery;
+use midad_store::{ArticleQuery, Listing, Refresh};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -146,14 +146,15 @@ fn item(a: &Article, names: &Names, ctx: &Context, full: bool) -> Item {
 async fn feed(
     app: &App,
     format: Format,
-    query: ArticleQuery,
+    listing: Listing,
     title: String,
     description: String,
     path: String,
     key: String,
 ) -> Result<Response, WebError> {
     let ctx = site_context(app).await?;
-    let list = app.store.articles(&query).await?;
+    // The first page of the list the feed follows: read by its index like a list page.
+    let list = app.store.list_head(listing, FEED_ITEMS).await?;
     let refs: Vec<&Article> = list.iter().collect();
     let names = names(app, &refs, &ctx).await?;
     let base = ctx.site.base_url.clone();
@@ -194,7 +195,7 @@ pub(crate) async fn site_feed(
     let file = uri.path().trim_start_matches('/');
     let format = Format::parse(file).ok_or(WebError::NotFound)?;
     let settings = effective_settings(&app.store, &app.config.site_overrides).await?;
-    let query = ArticleQuery::published(ArticleKind::Article, FEED_ITEMS);
+    let query = Listing::Kind(ArticleKind::Article);
     feed(
         &app,
         format,
@@ -218,10 +219,7 @@ pub(crate) async fn section_feed(
         .section_by_slug(&slug)
         .await?
         .ok_or(WebError::NotFound)?;
-    let query = ArticleQuery {
-        section_id: Some(section.id),
-        ..ArticleQuery::published(ArticleKind::Article, FEED_ITEMS)
-    };
+    let query = Listing::Section(section.id);
     feed(
         &app,
         format,
@@ -245,10 +243,7 @@ pub(crate) async fn tag_feed(
         .tag_by_slug(&slug)
         .await?
         .ok_or(WebError::NotFound)?;
-    let query = ArticleQuery {
-        tag_id: Some(tag.id),
-        ..ArticleQuery::published(ArticleKind::Article, FEED_ITEMS)
-    };
+    let query = Listing::Tag(tag.id);
     feed(
         &app,
         format,
@@ -263,51 +258,163 @@ pub(crate) async fn tag_feed(
 
 const XML: &str = "application/xml; charset=utf-8";
 
-/// `/sitemap.xml`: one sitemap per month that has publications (in the site's zone), and
-/// one for the other pages.
+/// The sitemap protocol's limit of URLs per file.
+const SITEMAP_MAX_URLS: i64 = 50_000;
+
+/// Rows per read of the pass that counts the months.
+const MONTHS_CHUNK: i64 = 10_000;
+
+/// One month of publications in the site's zone: how many, and the newest change.
+struct Month {
+    year: i32,
+    month: u32,
+    count: i64,
+    lastmod: DateTime<Utc>,
+}
+
+fn urls_per_file(app: &App) -> i64 {
+    match app.config.sitemap_urls {
+        0 => SITEMAP_MAX_URLS,
+        n => (n as i64).min(SITEMAP_MAX_URLS),
+    }
+}
+
+/// Every month with publications, oldest first: one pass over the archive (in chunks, by
+/// index), kept between writes and read again behind the requests when it is stale.
+async fn months(app: &App, tz: chrono_tz::Tz) -> Result<Arc<Vec<Month>>, WebError> {
+    let key = format!("sitemap-months:{}", tz.name());
+    Ok(app
+        .store
+        .kept(&key, Refresh::Behind, None, move |store| async move {
+            let mut months: BTreeMap<(i32, u32), (i64, DateTime<Utc>)> = BTreeMap::new();
+            for kind in [ArticleKind::Article, ArticleKind::Caricature] {
+                let mut after = None;
+                loop {
+                    let chunk = store.publications_of(kind, after, MONTHS_CHUNK).await?;
+                    for p in &chunk {
+                        let l = p.published_at.with_timezone(&tz);
+                        let last = p.modified_at.max(p.published_at);
+                        let m = months.entry((l.year(), l.month())).or_insert((0, last));
+                        m.0 += 1;
+                        m.1 = m.1.max(last);
+                    }
+                    match chunk.last() {
+                        Some(p) if chunk.len() as i64 == MONTHS_CHUNK => {
+                            after = Some((p.published_at, p.id));
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            Ok(months
+                .into_iter()
+                .map(|((year, month), (count, lastmod))| Month {
+                    year,
+                    month,
+                    count,
+                    lastmod,
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?)
+}
+
+/// `/sitemap.xml`: one sitemap per month that has publications (in the site's zone; a
+/// month past the per-file limit in numbered parts), and one for the other pages.
 pub(crate) async fn sitemap_index(State(app): State<Arc<App>>) -> Result<Response, WebError> {
     let ctx = site_context(&app).await?;
     let base = &ctx.site.base_url;
-    let mut months: BTreeMap<(i32, u32), DateTime<Utc>> = BTreeMap::new();
-    let mut newest: Option<DateTime<Utc>> = None;
-    for p in app.store.publications().await? {
-        let l = p.published_at.with_timezone(&ctx.locale.tz);
-        let last = p.modified_at.max(p.published_at);
-        let m = months.entry((l.year(), l.month())).or_insert(last);
-        *m = (*m).max(last);
-        newest = newest.max(Some(last));
-    }
+    let months = months(&app, ctx.locale.tz).await?;
+    let per_file = urls_per_file(&app);
+    let newest = months.iter().map(|m| m.lastmod).max();
     let mut maps = vec![SitemapRef {
         loc: format!("{base}/sitemaps/pages.xml"),
         lastmod: newest.map(|t| local(&ctx, t)),
     }];
-    maps.extend(months.iter().rev().map(|((y, m), last)| SitemapRef {
-        loc: format!("{base}/sitemaps/{y:04}-{m:02}.xml"),
-        lastmod: Some(local(&ctx, *last)),
-    }));
+    for m in months.iter().rev() {
+        let (y, mo) = (m.year, m.month);
+        let lastmod = Some(local(&ctx, m.lastmod));
+        if m.count <= per_file {
+            maps.push(SitemapRef {
+                loc: format!("{base}/sitemaps/{y:04}-{mo:02}.xml"),
+                lastmod,
+            });
+        } else {
+            let parts = (m.count + per_file - 1) / per_file;
+            maps.extend((1..=parts).map(|n| SitemapRef {
+                loc: format!("{base}/sitemaps/{y:04}-{mo:02}-{n}.xml"),
+                lastmod,
+            }));
+        }
+    }
     let cacheable = Cacheable::new(ctx.locale.tz).key("sitemap").key("latest");
     Ok(respond(XML, syn::sitemap_index(&maps), cacheable))
 }
 
-/// `/sitemaps/{yyyy}-{mm}.xml` and `/sitemaps/pages.xml`.
+/// Which file of `/sitemaps/`: a month, a part of a month, or the other pages.
+#[derive(Debug, PartialEq, Eq)]
+enum SitemapFile {
+    Pages,
+    Month {
+        year: i32,
+        month: u32,
+        part: Option<i64>,
+    },
+}
+
+fn sitemap_file(file: &str) -> Option<SitemapFile> {
+    let name = file.strip_suffix(".xml")?;
+    if name == "pages" {
+        return Some(SitemapFile::Pages);
+    }
+    let mut fields = name.split('-');
+    let (y, m) = (fields.next()?, fields.next()?);
+    let part = match fields.next() {
+        None => None,
+        Some(n) if !n.is_empty() && !n.starts_with('0') && n.len() <= 6 => {
+            Some(n.parse::<i64>().ok()?)
+        }
+        Some(_) => return None,
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if fields.next().is_some() || !digits(y, 4) || !digits(m, 2) {
+        return None;
+    }
+    let month = m.parse::<u32>().ok().filter(|m| (1..=12).contains(m))?;
+    Some(SitemapFile::Month {
+        year: y.parse().ok()?,
+        month,
+        part,
+    })
+}
+
+/// `/sitemaps/{yyyy}-{mm}.xml`, `/sitemaps/{yyyy}-{mm}-{n}.xml` (the parts of a month past
+/// the per-file limit) and `/sitemaps/pages.xml`.
 pub(crate) async fn sitemap(
     State(app): State<Arc<App>>,
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
-    let name = file.strip_suffix(".xml").ok_or(WebError::NotFound)?;
+    let which = sitemap_file(&file).ok_or(WebError::NotFound)?;
     let ctx = site_context(&app).await?;
     let base = ctx.site.base_url.clone();
     let cacheable = Cacheable::new(ctx.locale.tz).key("sitemap").key("latest");
-    if name == "pages" {
-        return pages_sitemap(&app, &ctx, cacheable).await;
-    }
-    let (y, m) = name.split_once('-').ok_or(WebError::NotFound)?;
-    let (Ok(year), Ok(month)) = (y.parse::<i32>(), m.parse::<u32>()) else {
-        return Err(WebError::NotFound);
+    let (year, month, part) = match which {
+        SitemapFile::Pages => return pages_sitemap(&app, &ctx, cacheable).await,
+        SitemapFile::Month { year, month, part } => (year, month, part),
     };
-    if y.len() != 4 || m.len() != 2 {
-        return Err(WebError::NotFound);
-    }
+    let months = months(&app, ctx.locale.tz).await?;
+    let per_file = urls_per_file(&app);
+    let count = months
+        .iter()
+        .find(|m| m.year == year && m.month == month)
+        .map(|m| m.count)
+        .ok_or(WebError::NotFound)?;
+    // One address per file: a month that fits has no parts, a split one no whole file.
+    let part = match (part, count > per_file) {
+        (None, false) => 1,
+        (Some(n), true) if n >= 1 && (n - 1) * per_file < count => n,
+        _ => return Err(WebError::NotFound),
+    };
     let tz = ctx.locale.tz;
     let start = tz
         .with_ymd_and_hms(year, month, 1, 0, 0, 0)
@@ -322,40 +429,40 @@ pub(crate) async fn sitemap(
         .with_ymd_and_hms(ny, nm, 1, 0, 0, 0)
         .earliest()
         .ok_or(WebError::NotFound)?;
-    let query = ArticleQuery {
-        kind: None,
-        status: Some(midad_core::Status::Published),
-        published_from: Some(start.with_timezone(&Utc)),
-        published_until: Some(end.with_timezone(&Utc)),
-        ..Default::default()
-    };
-    let list: Vec<Article> = app
+    let list = app
         .store
-        .articles(&query)
-        .await?
-        .into_iter()
-        .filter(|a| a.data.kind != ArticleKind::Page)
-        .collect();
+        .publications_between(
+            start.with_timezone(&Utc),
+            end.with_timezone(&Utc),
+            (part - 1) * per_file,
+            per_file,
+        )
+        .await?;
     if list.is_empty() {
         return Err(WebError::NotFound);
     }
-    let refs: Vec<&Article> = list.iter().collect();
-    let names = names(&app, &refs, &ctx).await?;
+    let image_ids: Vec<_> = list.iter().filter_map(|p| p.image_id).collect();
+    let media: std::collections::HashMap<_, _> = app
+        .store
+        .media_by_ids(&image_ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.path))
+        .collect();
     let urls: Vec<UrlEntry> = list
         .iter()
-        .map(|a| UrlEntry {
-            loc: format!("{base}{}", view::article_url(a)),
-            lastmod: Some(local(&ctx, a.modified_at)),
-            images: a
-                .data
+        .map(|p| UrlEntry {
+            loc: format!("{base}/article/{}/{}", p.id, p.slug),
+            lastmod: Some(local(&ctx, p.modified_at)),
+            images: p
                 .image_id
-                .and_then(|id| names.media.get(&id))
-                .map(|m| format!("{base}/media/{}", m.path))
+                .and_then(|id| media.get(&id))
+                .map(|path| format!("{base}/media/{path}"))
                 .into_iter()
                 .collect(),
         })
         .collect();
-    let cacheable = cacheable.keys(list.iter().map(|a| format!("a{}", a.id)));
+    let cacheable = cacheable.keys(list.iter().map(|p| format!("a{}", p.id)));
     Ok(respond(XML, syn::urlset(&urls), cacheable))
 }
 

@@ -15,7 +15,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Duration;
 use midad_core::{Article, ArticleKind, Id, Status};
-use midad_store::ArticleQuery;
+use midad_store::{ArticleQuery, Listing, Refresh};
 use minijinja::{Value, context};
 use std::sync::Arc;
 
@@ -41,34 +41,61 @@ struct Furniture {
 }
 
 impl Furniture {
-    async fn load(app: &App, ctx: &Context) -> Result<Furniture, WebError> {
-        let store = &app.store;
+    /// Kept between writes; most read (which moves with views, not with the change log)
+    /// is read again at least every half minute.
+    async fn load(app: &App, ctx: &Context) -> Result<Arc<Furniture>, WebError> {
         let since = app.now() - Duration::hours(i64::from(ctx.settings.breaking_hours));
-        let breaking = store
-            .articles(&ArticleQuery {
-                breaking: Some(true),
-                ..ArticleQuery::published(ArticleKind::Article, 5)
-            })
-            .await?
-            .into_iter()
-            .filter(|a| a.data.published_at.is_some_and(|t| t >= since))
-            .collect();
         // Most read over today and yesterday, in the site's days.
         let since_day = (app.now().with_timezone(&ctx.locale.tz) - Duration::days(1))
             .date_naive()
             .to_string();
-        let ids = store.most_read(&since_day, 5).await?;
-        let mut most_read = store.articles_by_ids(&ids).await?;
-        most_read.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
-        let caricature = store
-            .articles(&ArticleQuery::published(ArticleKind::Caricature, 1))
-            .await?
-            .pop();
-        Ok(Furniture {
-            breaking,
-            most_read,
-            caricature,
-        })
+        let key = format!("furniture:{since_day}");
+        let kept = app
+            .store
+            .kept(
+                &key,
+                Refresh::Now,
+                Some(std::time::Duration::from_secs(30)),
+                move |store| async move {
+                    let breaking = store
+                        .articles(&ArticleQuery {
+                            breaking: Some(true),
+                            ..ArticleQuery::published(ArticleKind::Article, 5)
+                        })
+                        .await?;
+                    let ids = store.most_read(&since_day, 5).await?;
+                    let mut most_read = store.articles_by_ids(&ids).await?;
+                    most_read.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+                    let caricature = store
+                        .list_head(Listing::Kind(ArticleKind::Caricature), 1)
+                        .await?
+                        .pop();
+                    Ok(Furniture {
+                        breaking,
+                        most_read,
+                        caricature,
+                    })
+                },
+            )
+            .await?;
+        // The ticker shows the last hours' breaking stories: an older one leaves it at once.
+        if kept
+            .breaking
+            .iter()
+            .all(|a| a.data.published_at.is_some_and(|t| t >= since))
+        {
+            return Ok(kept);
+        }
+        Ok(Arc::new(Furniture {
+            breaking: kept
+                .breaking
+                .iter()
+                .filter(|a| a.data.published_at.is_some_and(|t| t >= since))
+                .cloned()
+                .collect(),
+            most_read: kept.most_read.clone(),
+            caricature: kept.caricature.clone(),
+        }))
     }
 
     fn articles(&self) -> impl Iterator<Item = &Article> {
@@ -94,6 +121,13 @@ impl Furniture {
             caricature => v(&self.caricature.as_ref().map(|a| view::view(a, names, &ctx.locale, false))),
         }
     }
+}
+
+/// What the home page lists besides the furniture.
+struct HomeLists {
+    latest: Vec<Article>,
+    featured: Vec<Article>,
+    blocks: Vec<(midad_core::Section, Vec<Article>)>,
 }
 
 /// A rendered page with the headers a cacheable page carries even when it is not cached.
@@ -122,15 +156,40 @@ pub(crate) async fn home(
     let store = &app.store;
     let ctx = site_context(&app).await?;
     let furniture = Furniture::load(&app, &ctx).await?;
-    let latest = store
-        .articles(&ArticleQuery::published(ArticleKind::Article, 14))
-        .await?;
-    let featured = store
-        .articles(&ArticleQuery {
-            featured: Some(true),
-            ..ArticleQuery::published(ArticleKind::Article, 5)
+    let sections: Vec<_> = ctx
+        .sections
+        .iter()
+        .filter(|s| s.parent_id.is_none())
+        .cloned()
+        .collect();
+    // The home page's lists are kept between writes, like the furniture.
+    let lists: Arc<HomeLists> = store
+        .kept("home", Refresh::Now, None, move |store| async move {
+            let latest = store
+                .list_head(Listing::Kind(ArticleKind::Article), 14)
+                .await?;
+            let featured = store
+                .articles(&ArticleQuery {
+                    featured: Some(true),
+                    ..ArticleQuery::published(ArticleKind::Article, 5)
+                })
+                .await?;
+            let mut blocks = Vec::new();
+            for section in sections {
+                let list = store.list_head(Listing::Section(section.id), 4).await?;
+                if !list.is_empty() {
+                    blocks.push((section, list));
+                }
+            }
+            Ok(HomeLists {
+                latest,
+                featured,
+                blocks,
+            })
         })
         .await?;
+    let (latest, featured) = (&lists.latest, &lists.featured);
+    let section_blocks = &lists.blocks;
     // The lead is the newest featured story (else the newest); the other featured stories
     // are the top stories; latest news lists the rest.
     let lead = featured.first().or(latest.first()).cloned();
@@ -142,22 +201,11 @@ pub(crate) async fn home(
         .collect();
     let shown: Vec<Id> = top.iter().map(|a| a.id).chain(lead_id).collect();
     let rest: Vec<Article> = latest
-        .into_iter()
+        .iter()
         .filter(|a| !shown.contains(&a.id))
         .take(10)
+        .cloned()
         .collect();
-    let mut section_blocks = Vec::new();
-    for section in ctx.sections.iter().filter(|s| s.parent_id.is_none()) {
-        let list = store
-            .articles(&ArticleQuery {
-                section_id: Some(section.id),
-                ..ArticleQuery::published(ArticleKind::Article, 4)
-            })
-            .await?;
-        if !list.is_empty() {
-            section_blocks.push((section.clone(), list));
-        }
-    }
     let mut all: Vec<&Article> = rest
         .iter()
         .chain(lead.iter())
@@ -183,7 +231,7 @@ pub(crate) async fn home(
         .keys(article_keys(&rest))
         .keys(article_keys(&top))
         .keys(lead.iter().map(|a| format!("a{}", a.id)));
-    for (s, list) in &section_blocks {
+    for (s, list) in section_blocks {
         cacheable = cacheable.key(format!("s{}", s.id)).keys(article_keys(list));
     }
     let json_ld = seo::home(&ctx);
@@ -249,7 +297,7 @@ pub(crate) async fn render_article(
     let ctx = site_context(app).await?;
     let furniture = Furniture::load(app, &ctx).await?;
     let related_ids = store
-        .related(a.id, &a.data.tag_ids, a.data.section_id, 4)
+        .related(a.id, &a.data.tag_ids, a.data.published_at, a.data.section_id, 4)
         .await?;
     let mut related = store.articles_by_ids(&related_ids).await?;
     related.sort_by_key(|r| related_ids.iter().position(|id| *id == r.id));
@@ -365,7 +413,7 @@ async fn list_page(app: &App, of: ListOf, query: Option<&str>) -> Result<Respons
     let page_no = page_number(query)?;
     let store = &app.store;
     let ctx = site_context(app).await?;
-    let mut q = ArticleQuery::published(ArticleKind::Article, PER_PAGE);
+    let listing;
     let (kind, title, description, base, key, feed_base, parent, photo_id) = match &of {
         ListOf::Section(slug) => {
             let s = ctx
@@ -374,7 +422,7 @@ async fn list_page(app: &App, of: ListOf, query: Option<&str>) -> Result<Respons
                 .find(|s| &s.slug == slug)
                 .cloned()
                 .ok_or(WebError::NotFound)?;
-            q.section_id = Some(s.id);
+            listing = Listing::Section(s.id);
             let parent = s
                 .parent_id
                 .and_then(|p| ctx.sections.iter().find(|x| x.id == p))
@@ -396,7 +444,7 @@ async fn list_page(app: &App, of: ListOf, query: Option<&str>) -> Result<Respons
         }
         ListOf::Tag(slug) => {
             let t = store.tag_by_slug(slug).await?.ok_or(WebError::NotFound)?;
-            q.tag_id = Some(t.id);
+            listing = Listing::Tag(t.id);
             let base = format!("/tag/{}", t.slug);
             (
                 "tag",
@@ -414,7 +462,7 @@ async fn list_page(app: &App, of: ListOf, query: Option<&str>) -> Result<Respons
                 .author_by_slug(slug)
                 .await?
                 .ok_or(WebError::NotFound)?;
-            q.author_id = Some(a.id);
+            listing = Listing::Author(a.id);
             (
                 "author",
                 a.name,
@@ -427,10 +475,12 @@ async fn list_page(app: &App, of: ListOf, query: Option<&str>) -> Result<Respons
             )
         }
     };
-    let total = store.count_articles(&q).await?;
-    let pages = pagination(&base, page_no, total, PER_PAGE)?;
-    q.offset = (page_no - 1) * PER_PAGE;
-    let list = store.articles(&q).await?;
+    let found = store
+        .list_page(listing, page_no, PER_PAGE)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let pages = pagination(&base, page_no, found.total, PER_PAGE)?;
+    let list = found.articles;
     let furniture = Furniture::load(app, &ctx).await?;
     let all: Vec<&Article> = list.iter().chain(furniture.articles()).collect();
     let mut names = names(app, &all, &ctx).await?;
@@ -496,11 +546,16 @@ pub(crate) async fn caricatures(
     let page_no = page_number(query.as_deref())?;
     let store = &app.store;
     let ctx = site_context(&app).await?;
-    let mut q = ArticleQuery::published(ArticleKind::Caricature, CARICATURES_PER_PAGE);
-    let total = store.count_articles(&q).await?;
-    let pages = pagination("/caricature", page_no, total, CARICATURES_PER_PAGE)?;
-    q.offset = (page_no - 1) * CARICATURES_PER_PAGE;
-    let list = store.articles(&q).await?;
+    let found = store
+        .list_page(
+            Listing::Kind(ArticleKind::Caricature),
+            page_no,
+            CARICATURES_PER_PAGE,
+        )
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let pages = pagination("/caricature", page_no, found.total, CARICATURES_PER_PAGE)?;
+    let list = found.articles;
     let all: Vec<&Article> = list.iter().collect();
     let names = names(&app, &all, &ctx).await?;
     let cacheable = Cacheable::new(ctx.locale.tz)

@@ -173,15 +173,13 @@ pub(crate) async fn page(
     State(app): State<Arc<App>>,
     Query(p): Query<Params>,
 ) -> Result<Response, WebError> {
-    let Context {
-        locale,
-        site,
-        sections,
-        ..
-    } = site_context(&app).await?;
-    let sections: Vec<_> = sections
-        .into_iter()
-        .map(|s| context! { slug => s.slug, name => s.name })
+    let ctx = site_context(&app).await?;
+    let locale = &ctx.locale;
+    let site = &ctx.site;
+    let sections: Vec<_> = ctx
+        .sections
+        .iter()
+        .map(|s| context! { slug => s.slug.clone(), name => s.name.clone() })
         .collect();
     let mut problem: Option<&str> = None;
     let mut hits = Vec::new();

@@ -1,0 +1,343 @@
+//! The public site's lists (a section, a tag, a byline, the caricature archive) page by page,
+//! at a cost bounded by the page, not by the list.
+//!
+//! Every list is read in its order (publication time, then id, newest first) from an index
+//! that holds it in that order: `articles_section` and `articles_public` for sections and
+//! kinds, the `listed_at` of `article_tags` / `article_authors` for tags and bylines. A page
+//! starts at a key, not at an offset: the key of the first item of every page of a long
+//! list is kept in memory ("positions"), read once and read again, behind the requests, when
+//! the change log moves. A short list (at most `SHORT` items) is counted and paged directly,
+//! which costs little and is always exact.
+
+use crate::rows::Get;
+use crate::{Result, Store, dispatch};
+use chrono::{DateTime, Utc};
+use midad_core::{Article, ArticleKind, Id};
+use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Which public list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Listing {
+    /// Every published item of a kind (the caricature archive).
+    Kind(ArticleKind),
+    /// A section's published articles, its sub-sections' included.
+    Section(Id),
+    Tag(Id),
+    Author(Id),
+}
+
+/// One page of a list and the size of the whole list.
+#[derive(Clone, Debug)]
+pub struct ListPage {
+    pub total: i64,
+    pub articles: Vec<Article>,
+}
+
+/// Where an item sits in a list: its publication time and id (both descending).
+pub(crate) type Key = (DateTime<Utc>, Id);
+
+/// Lists up to this long are counted and paged by offset on every request: a bounded cost,
+/// exact at once after a write. Longer ones are paged from kept positions.
+pub const SHORT: i64 = 1000;
+
+/// Kept lists beyond this number are dropped all at once (a crawler walking every tag).
+const MAX_KEPT: usize = 4096;
+
+/// One index range of a list: a list is one range, or one per sub-section.
+#[derive(Clone, Copy, Debug)]
+enum Range {
+    /// `articles` rows: `kind` for a kind's list, or a section's articles.
+    Kind(ArticleKind),
+    Section(Id),
+    /// `article_tags` / `article_authors` links by their `listed_at`.
+    Links {
+        table: &'static str,
+        column: &'static str,
+        id: Id,
+    },
+}
+
+impl Range {
+    /// The selected key columns (as `published_at`, `id`), the table and the WHERE clause
+    /// with its first parameter (`$1`, bound to `param`); the sort columns.
+    fn parts(&self) -> (String, &'static str, &'static str, Param) {
+        match *self {
+            Range::Kind(k) => (
+                "SELECT published_at, id FROM articles WHERE kind = $1 AND status = 'published' \
+                 AND published_at IS NOT NULL"
+                    .into(),
+                "published_at",
+                "id",
+                Param::Text(k.as_str()),
+            ),
+            Range::Section(id) => (
+                "SELECT published_at, id FROM articles WHERE section_id = $1 AND kind = 'article' \
+                 AND status = 'published' AND published_at IS NOT NULL"
+                    .into(),
+                "published_at",
+                "id",
+                Param::Int(id),
+            ),
+            Range::Links { table, column, id } => (
+                format!(
+                    "SELECT listed_at AS published_at, article_id AS id FROM {table} \
+                     WHERE {column} = $1 AND listed_at IS NOT NULL"
+                ),
+                "listed_at",
+                "article_id",
+                Param::Int(id),
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Param {
+    Int(Id),
+    Text(&'static str),
+}
+
+/// The kept positions of one long list.
+pub(crate) struct Positions {
+    /// The change-log sequence they were read at.
+    seq: i64,
+    total: i64,
+    /// The key of the first item of page 1, 2, 3…
+    starts: Vec<Key>,
+    rebuilding: AtomicBool,
+}
+
+/// Every long list's positions, by list and page size.
+#[derive(Default)]
+pub(crate) struct KeptLists {
+    map: Mutex<HashMap<(Listing, i64), Arc<Positions>>>,
+}
+
+impl KeptLists {
+    fn get(&self, key: &(Listing, i64)) -> Option<Arc<Positions>> {
+        self.map.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: (Listing, i64), p: Positions) -> Arc<Positions> {
+        let p = Arc::new(p);
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= MAX_KEPT {
+                map.clear();
+            }
+            map.insert(key, p.clone());
+        }
+        p
+    }
+}
+
+/// Newest first, as every list is shown.
+fn merge(mut lists: Vec<Vec<Key>>) -> Vec<Key> {
+    if lists.len() == 1 {
+        return lists.pop().unwrap_or_default();
+    }
+    let mut all: Vec<Key> = lists.into_iter().flatten().collect();
+    all.sort_unstable_by(|a, b| b.cmp(a));
+    all
+}
+
+impl Store {
+    /// Page `page` (from 1) of a public list, `per_page` items, newest first. `None` when
+    /// the page is past the last one (page 1 of an empty list is an empty page).
+    pub async fn list_page(
+        &self,
+        of: Listing,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Option<ListPage>> {
+        let page = page.max(1);
+        let per_page = per_page.max(1);
+        let ranges = self.ranges(of).await?;
+        let mut short = 0;
+        for r in &ranges {
+            short += self.count_upto(r, SHORT + 1).await?;
+        }
+        let (total, keys) = if short <= SHORT {
+            let offset = (page - 1) * per_page;
+            let mut lists = Vec::new();
+            for r in &ranges {
+                lists.push(self.keys(r, None, offset + per_page).await?);
+            }
+            let all = merge(lists);
+            let keys: Vec<Key> = all
+                .into_iter()
+                .skip(offset as usize)
+                .take(per_page as usize)
+                .collect();
+            (short, keys)
+        } else {
+            let positions = self.positions(of, &ranges, per_page).await?;
+            let Some(start) = positions.starts.get((page - 1) as usize).copied() else {
+                return Ok(if page == 1 {
+                    Some(ListPage {
+                        total: positions.total,
+                        articles: Vec::new(),
+                    })
+                } else {
+                    None
+                });
+            };
+            // Page 1 starts at the top, so a story published since the positions were
+            // read is on it at once.
+            let from = (page > 1).then_some(start);
+            let mut lists = Vec::new();
+            for r in &ranges {
+                lists.push(self.keys(r, from, per_page).await?);
+            }
+            let keys: Vec<Key> = merge(lists).into_iter().take(per_page as usize).collect();
+            (positions.total, keys)
+        };
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        if page > pages {
+            return Ok(None);
+        }
+        let ids: Vec<Id> = keys.iter().map(|k| k.1).collect();
+        let mut articles = self.articles_by_ids(&ids).await?;
+        articles.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+        Ok(Some(ListPage { total, articles }))
+    }
+
+    /// The first `n` items of a list, without counting it (feeds, the home page's blocks).
+    pub async fn list_head(&self, of: Listing, n: i64) -> Result<Vec<Article>> {
+        let mut lists = Vec::new();
+        for r in &self.ranges(of).await? {
+            lists.push(self.keys(r, None, n).await?);
+        }
+        let ids: Vec<Id> = merge(lists)
+            .into_iter()
+            .take(n.max(0) as usize)
+            .map(|k| k.1)
+            .collect();
+        let mut articles = self.articles_by_ids(&ids).await?;
+        articles.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+        Ok(articles)
+    }
+
+    /// How many items a list holds (kept for long lists, counted for short ones).
+    pub async fn list_total(&self, of: Listing) -> Result<i64> {
+        Ok(self
+            .list_page(of, 1, 1)
+            .await?
+            .map(|p| p.total)
+            .unwrap_or(0))
+    }
+
+    async fn ranges(&self, of: Listing) -> Result<Vec<Range>> {
+        Ok(match of {
+            Listing::Kind(k) => vec![Range::Kind(k)],
+            Listing::Section(id) => self
+                .section_family(Some(id))
+                .await?
+                .into_iter()
+                .map(Range::Section)
+                .collect(),
+            Listing::Tag(id) => vec![Range::Links {
+                table: "article_tags",
+                column: "tag_id",
+                id,
+            }],
+            Listing::Author(id) => vec![Range::Links {
+                table: "article_authors",
+                column: "author_id",
+                id,
+            }],
+        })
+    }
+
+    /// The list's size, counting no further than `cap`.
+    async fn count_upto(&self, r: &Range, cap: i64) -> Result<i64> {
+        let (select, _, _, param) = r.parts();
+        let sql = format!("SELECT COUNT(*) FROM ({select} LIMIT $2) AS capped");
+        Ok(dispatch!(self.pools(), |db| {
+            let q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+            let q = match param {
+                Param::Int(v) => q.bind(v),
+                Param::Text(v) => q.bind(v),
+            };
+            q.bind(cap).fetch_one(db).await?
+        }))
+    }
+
+    /// Up to `limit` keys of a range in list order, starting at `from` (included).
+    async fn keys(&self, r: &Range, from: Option<Key>, limit: i64) -> Result<Vec<Key>> {
+        let (select, time, id, param) = r.parts();
+        let sql = match from {
+            Some(_) => format!(
+                "{select} AND ({time}, {id}) <= ($2, $3) ORDER BY {time} DESC, {id} DESC LIMIT $4"
+            ),
+            None => format!("{select} ORDER BY {time} DESC, {id} DESC LIMIT $2"),
+        };
+        dispatch!(self.pools(), |db| {
+            let q = sqlx::query(AssertSqlSafe(sql));
+            let q = match param {
+                Param::Int(v) => q.bind(v),
+                Param::Text(v) => q.bind(v),
+            };
+            let q = match from {
+                Some((t, i)) => q.bind(t).bind(i),
+                None => q,
+            };
+            let rows = q.bind(limit).fetch_all(db).await?;
+            rows.iter()
+                .map(|r| Ok((r.time("published_at")?, r.int("id")?)))
+                .collect()
+        })
+    }
+
+    /// The kept positions of a long list: read now when there are none, otherwise the
+    /// kept ones, read again behind this request when the change log has moved on.
+    async fn positions(
+        &self,
+        of: Listing,
+        ranges: &[Range],
+        per_page: i64,
+    ) -> Result<Arc<Positions>> {
+        let seq = self.heard_seq();
+        let slot = (of, per_page);
+        if let Some(p) = self.kept_lists().get(&slot) {
+            if p.seq != seq && !p.rebuilding.swap(true, Ordering::AcqRel) {
+                let store = self.clone();
+                let ranges = ranges.to_vec();
+                tokio::spawn(async move {
+                    match store.read_positions(&ranges, per_page).await {
+                        Ok(fresh) => {
+                            store.kept_lists().put(slot, fresh);
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot read a list's positions");
+                            if let Some(p) = store.kept_lists().get(&slot) {
+                                p.rebuilding.store(false, Ordering::Release);
+                            }
+                        }
+                    }
+                });
+            }
+            return Ok(p);
+        }
+        let fresh = self.read_positions(ranges, per_page).await?;
+        Ok(self.kept_lists().put(slot, fresh))
+    }
+
+    /// Reads every key of the list once and keeps the first of each page.
+    async fn read_positions(&self, ranges: &[Range], per_page: i64) -> Result<Positions> {
+        let seq = self.heard_seq();
+        let mut lists = Vec::new();
+        for r in ranges {
+            lists.push(self.keys(r, None, i64::MAX).await?);
+        }
+        let all = merge(lists);
+        Ok(Positions {
+            seq,
+            total: all.len() as i64,
+            starts: all.iter().step_by(per_page as usize).copied().collect(),
+            rebuilding: AtomicBool::new(false),
+        })
+    }
+}
