@@ -94,6 +94,7 @@ fn app_for(config: &Config, store: &Store) -> Result<Arc<App>, Failure> {
         site_overrides: config.site_overrides(),
         cache_bytes: 0,
         mail: config.mail_settings(),
+        sitemap_urls: 0,
     };
     App::new(store.clone(), web, None).map_err(|e| Failure::Failed(e.into()))
 }

@@ -31,6 +31,7 @@ pub async fn run(config: &Config, with_demo: bool) -> Outcome {
         site_overrides: config.site_overrides(),
         cache_bytes: config.server.cache_mb.saturating_mul(1024 * 1024),
         mail: config.mail_settings(),
+        sitemap_urls: 0,
     };
     let (search, follower) = open_search(config, &store);
     let app = App::new(store.clone(), web, search).map_err(|e| Failure::Failed(e.into()))?;

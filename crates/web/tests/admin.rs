@@ -35,6 +35,7 @@ async fn admin_with(
         site_overrides,
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
         mail: Default::default(),
+        sitemap_urls: 0,
     };
     let app = App::new(store.clone(), config, None).unwrap();
     Admin {

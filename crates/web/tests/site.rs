@@ -134,6 +134,7 @@ async fn site_with(overrides: &[(&str, serde_json::Value)]) -> Site {
         site_overrides,
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
         mail: Default::default(),
+        sitemap_urls: 0,
     };
     let app = App::new(store.clone(), config, None).unwrap();
     Site {
@@ -583,6 +584,96 @@ async fn sitemaps_and_the_news_sitemap_window() {
             .contains(&format!("Sitemap: {BASE}/sitemap.xml"))
     );
     assert!(robots.body.contains("Disallow: /admin/"));
+}
+
+#[tokio::test]
+async fn a_month_past_the_per_file_limit_is_split_into_numbered_parts() {
+    let site = site().await;
+    // Three URLs per file instead of 50,000, so that eight stories make three parts.
+    let config = WebConfig {
+        sitemap_urls: 3,
+        ..site.app.config.clone()
+    };
+    let app = App::new(site.store.clone(), config, None).unwrap();
+    let split = Site {
+        router: router(app.clone()),
+        app,
+        ..site
+    };
+    let riyadh = chrono_tz::Asia::Riyadh;
+    let mut made = Vec::new();
+    // March 2020 in Riyadh, the first one at 00:30 local time (still February in UTC).
+    for i in 0..8 {
+        let mut a = ArticleData::new(ArticleKind::Article, &format!("أرشيف آذار {i}"));
+        a.status = Status::Published;
+        a.body = paragraph("نص");
+        let local = riyadh
+            .with_ymd_and_hms(2020, 3, 1 + (i as u32) * 3, 0, 30, 0)
+            .unwrap();
+        a.published_at = Some(local.with_timezone(&Utc));
+        made.push(publish(&split.store, a).await);
+    }
+    let index = get(&split, "/sitemap.xml").await;
+    let doc = roxmltree::Document::parse(&index.body).unwrap();
+    let maps: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text().map(str::to_string))
+        .collect();
+    let parts: Vec<String> = (1..=3)
+        .map(|n| format!("{BASE}/sitemaps/2020-03-{n}.xml"))
+        .collect();
+    for p in &parts {
+        assert!(maps.contains(p), "{p} in {maps:?}");
+    }
+    assert!(!maps.contains(&format!("{BASE}/sitemaps/2020-03.xml")));
+    assert!(!maps.contains(&format!("{BASE}/sitemaps/2020-03-4.xml")));
+    assert!(!maps.iter().any(|m| m.contains("2020-02")), "{maps:?}");
+    // The parts hold every story of the month once, in publication order.
+    let mut seen = Vec::new();
+    for (n, p) in parts.iter().enumerate() {
+        let page = get(&split, p.strip_prefix(BASE).unwrap()).await;
+        assert_eq!(page.status, StatusCode::OK, "{p}");
+        let doc = roxmltree::Document::parse(&page.body).unwrap();
+        let locs: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("loc"))
+            .filter_map(|n| n.text().map(str::to_string))
+            .collect();
+        assert_eq!(locs.len(), if n < 2 { 3 } else { 2 }, "{p}");
+        seen.extend(locs);
+    }
+    let expected: Vec<String> = made
+        .iter()
+        .map(|a| format!("{BASE}{}", url_of(a)))
+        .collect();
+    assert_eq!(seen, expected);
+    // One address per file: no whole file for a split month, no parts for one that fits,
+    // nothing past the last part, no other spelling of a number.
+    let lead_month = site_month(&split.lead);
+    for missing in [
+        "/sitemaps/2020-03.xml".to_string(),
+        "/sitemaps/2020-03-4.xml".into(),
+        "/sitemaps/2020-03-0.xml".into(),
+        "/sitemaps/2020-03-01.xml".into(),
+        "/sitemaps/2020-03-1-1.xml".into(),
+        format!("/sitemaps/{lead_month}-1.xml"),
+    ] {
+        assert_eq!(get(&split, &missing).await.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+    assert_eq!(
+        get(&split, &format!("/sitemaps/{lead_month}.xml")).await.status,
+        StatusCode::OK
+    );
+}
+
+fn site_month(a: &Article) -> String {
+    a.data
+        .published_at
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Riyadh)
+        .format("%Y-%m")
+        .to_string()
 }
 
 #[tokio::test]

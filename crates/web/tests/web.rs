@@ -18,6 +18,7 @@ async fn app(theme_dir: Option<std::path::PathBuf>) -> (axum::Router, tempfile::
         site_overrides: Default::default(),
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
         mail: Default::default(),
+        sitemap_urls: 0,
     };
     (router(App::new(store, config, None).unwrap()), dir)
 }

@@ -3,7 +3,7 @@
 
 use crate::http::paths::encode_query;
 use crate::http::{App, WebError};
-use crate::render::context::{Context, Locale, site_context};
+use crate::render::context::{Locale, site_context};
 use crate::render::view;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
