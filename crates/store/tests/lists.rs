@@ -7,6 +7,7 @@ mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::TestDb;
+use midad_core::body::Block;
 use midad_core::{Article, ArticleData, ArticleKind, Id, Status};
 use midad_store::{Listing, Store};
 
@@ -19,6 +20,9 @@ fn at(hours: i64) -> DateTime<Utc> {
 fn article(title: &str, section: Option<Id>, tags: Vec<Id>, when: DateTime<Utc>) -> ArticleData {
     let mut a = ArticleData::new(ArticleKind::Article, title);
     a.status = Status::Published;
+    a.body = vec![Block::Paragraph {
+        html: "نص الخبر".into(),
+    }];
     a.section_id = section;
     a.tag_ids = tags;
     a.published_at = Some(when);
@@ -150,10 +154,12 @@ both_backends!(tag_lists_follow_status_and_kind, async |db: &TestDb| {
     let mut tx = store.begin().await.unwrap();
     let tag = tx.tag_by_name_or_create("المناخ").await.unwrap();
     tx.commit().await.unwrap();
-    let mut scheduled = article("مجدول", None, vec![tag.id], Utc::now() - Duration::minutes(1));
+    let due = Utc::now() + Duration::hours(1);
+    let mut scheduled = article("مجدول", None, vec![tag.id], due);
     scheduled.status = Status::Scheduled;
-    let mut cartoon = article("كاريكاتير", None, vec![tag.id], at(3));
-    cartoon.kind = ArticleKind::Caricature;
+    // A static page with the tag: pages are never listed.
+    let mut cartoon = article("صفحة", None, vec![tag.id], at(3));
+    cartoon.kind = ArticleKind::Page;
     let made = publish_all(
         store,
         vec![article("منشور", None, vec![tag.id], at(1)), scheduled, cartoon],
@@ -168,7 +174,7 @@ both_backends!(tag_lists_follow_status_and_kind, async |db: &TestDb| {
     );
     // The scheduler publishes the due one: it joins the tag's list.
     let mut tx = store.begin().await.unwrap();
-    tx.publish_due(Utc::now()).await.unwrap();
+    tx.publish_due(due + Duration::minutes(1)).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         ids(store.list_page(Listing::Tag(tag.id), 1, 20).await.unwrap()),
