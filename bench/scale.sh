@@ -23,6 +23,8 @@ done
 
 WORK="${SCALE_WORK:-$(mktemp -d -p /var/tmp midad-scale.XXXXXX)}"
 mkdir -p "$WORK"
+# nginx's workers run as an unprivileged user: they must be able to read the page.
+chmod 755 "$WORK"
 # About 5 KB of JSON Lines, 9 KB of database and search index per article, twice over
 # for the import's journal and slack.
 NEED_KB=$(( N * 30 ))

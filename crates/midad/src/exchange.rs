@@ -1,6 +1,12 @@
-//! `midad import` and `midad export`: the JSON Lines exchange format. An import checks the
-//! whole file before writing anything, then writes everything in one transaction, so a bad
-//! line or a crash never leaves half an import.
+//! `midad import` and `midad export`: the JSON Lines exchange format, streamed both ways so
+//! that memory stays bounded whatever the size of the file.
+//!
+//! An import reads the file twice. The first pass checks every line and keeps only what
+//! the checks across lines need (external ids, page slugs); if any line is bad, nothing is
+//! written and every bad line is reported. The second pass writes in transactions of
+//! `BATCH` lines, so the live site's writers get their turn; each commit also records how
+//! far the import got, so an import cut off by a crash carries on from there when it is
+//! run again on the same file.
 
 use crate::{Failure, Outcome, config::Config, open_store};
 use chrono::{DateTime, Datelike, Duration, SecondsFormat, Utc};
@@ -11,12 +17,12 @@ use midad_core::{ArticleData, ArticleKind, ErrorCode, Id, ValidationError};
 use midad_media::Storage;
 use midad_store::{ArticleQuery, NewMedia, Order, Store, Tx};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// One item that passed the checks, with its images resolved to files. The WordPress
 /// importer builds these too.
 pub(crate) struct Item {
-    pub line: usize,
     pub checked: CheckedRecord,
     pub blocks: Vec<Block>,
     pub image: Option<PathBuf>,
@@ -78,8 +84,91 @@ pub async fn import_file(
     file: &Path,
     options: ImportOptions,
 ) -> Result<ImportReport, Failure> {
-    let items = check_file(store, file).await?;
-    write_items(store, media_dir, items, options).await
+    let checked = check_file(store, file).await?;
+    write_file(store, media_dir, file, &checked, options).await
+}
+
+/// Lines per write transaction of an import.
+const BATCH: usize = 500;
+
+/// Problems reported in full; beyond them, only counted.
+const MAX_REPORTED: usize = 1000;
+
+/// The lines of a file, one at a time, with their numbers (from 1). Invalid UTF-8 is
+/// reported as such, not as a read error.
+struct Lines {
+    reader: std::io::BufReader<std::fs::File>,
+    buf: Vec<u8>,
+    line: usize,
+}
+
+impl Lines {
+    fn open(file: &Path) -> Result<Lines, Failure> {
+        let f = std::fs::File::open(file).map_err(|e| {
+            Failure::Refused(vec![format!(
+                "{}: cannot read the file: {e}",
+                file.display()
+            )])
+        })?;
+        Ok(Lines {
+            reader: std::io::BufReader::with_capacity(1 << 20, f),
+            buf: Vec::new(),
+            line: 0,
+        })
+    }
+
+    /// The next line: `None` at the end, `Some((n, Err(())))` for a line that is not UTF-8.
+    fn next(&mut self, file: &Path) -> Result<Option<(usize, Result<&str, ()>)>, Failure> {
+        use std::io::BufRead;
+        self.buf.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read the file: {e}", file.display()))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        Ok(Some((
+            self.line,
+            std::str::from_utf8(&self.buf).map_err(|_| ()),
+        )))
+    }
+}
+
+/// A stable fingerprint of a file's bytes (64-bit FNV-1a, with the size), by which an
+/// interrupted import is recognised when it is run again.
+#[derive(Default)]
+struct Fingerprint {
+    hash: u64,
+    size: u64,
+}
+
+impl Fingerprint {
+    fn new() -> Self {
+        Fingerprint {
+            hash: 0xcbf2_9ce4_8422_2325,
+            size: 0,
+        }
+    }
+
+    fn add(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.hash ^= u64::from(*b);
+            self.hash = self.hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.size += bytes.len() as u64;
+    }
+
+    fn finish(&self) -> String {
+        format!("jsonl-{}-{:016x}", self.size, self.hash)
+    }
+}
+
+/// What the first pass found: the file's fingerprint and how many items it holds.
+pub(crate) struct Checked {
+    fingerprint: String,
+    items: usize,
 }
 
 fn line_error(file: &Path, line: usize, e: &ValidationError) -> String {
@@ -123,79 +212,108 @@ fn check_image(file: &Path, field: &str, written: &str) -> Result<PathBuf, Valid
     Ok(path)
 }
 
-/// Reads and checks every line. Returns every problem of every line, or the items.
-async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
-    let bytes = std::fs::read(file).map_err(|e| {
-        Failure::Refused(vec![format!(
-            "{}: cannot read the file: {e}",
-            file.display()
-        )])
-    })?;
+/// Checks one line on its own (the checks across lines are the caller's): the item, or
+/// its problems. `Ok(None)` for a blank line.
+fn check_line(file: &Path, text: &str) -> Result<Option<Item>, Vec<ValidationError>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let checked = exchange::parse_line(text)?;
+    let mut problems = Vec::new();
+    let record = &checked.record;
+    let image = match record.image.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(written) => match check_image(file, "image", written) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        },
+        None => None,
+    };
+    let blocks = body::from_html(record.body_html.as_deref().unwrap_or(""));
+    if checked.kind != ArticleKind::Caricature && blocks.is_empty() {
+        problems.push(
+            ValidationError::new("body_html", ErrorCode::BodyRequired)
+                .with_detail("the HTML holds no text, image or embed"),
+        );
+    }
+    let mut body_images = HashMap::new();
+    for block in &blocks {
+        if let Block::Image { src, .. } = block
+            && is_local(src)
+        {
+            match check_image(file, "body_html", src) {
+                Ok(path) => {
+                    body_images.insert(src.clone(), path);
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Some(Item {
+        checked,
+        blocks,
+        image,
+        body_images,
+        section_id: None,
+        image_id: None,
+    }))
+}
+
+/// The first pass: reads and checks every line, holding one line at a time. Returns every
+/// problem of every line (the first `MAX_REPORTED` in full), or what the second pass needs.
+async fn check_file(store: &Store, file: &Path) -> Result<Checked, Failure> {
+    let mut lines = Lines::open(file)?;
+    let mut print = Fingerprint::new();
     let mut errors = Vec::new();
-    let mut items = Vec::new();
-    let mut external_ids = HashSet::new();
+    let mut more_errors = 0usize;
+    let mut report = |errors: &mut Vec<String>, message: String| {
+        if errors.len() < MAX_REPORTED {
+            errors.push(message);
+        } else {
+            more_errors += 1;
+        }
+    };
+    let mut items = 0usize;
+    let mut external_ids: HashSet<Box<str>> = HashSet::new();
     let mut page_slugs = HashSet::new();
-    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
-        let line = i + 1;
-        let Ok(text) = std::str::from_utf8(raw) else {
-            errors.push(format!(
-                "{}:{line}: the line is not valid UTF-8",
-                file.display()
-            ));
+    let mut parents: Vec<(usize, String)> = Vec::new();
+    while let Some((line, text)) = lines.next(file)? {
+        let Ok(text) = text else {
+            print.add(&lines.buf);
+            report(
+                &mut errors,
+                format!("{}:{line}: the line is not valid UTF-8", file.display()),
+            );
             continue;
         };
-        let text = text.trim();
-        if text.is_empty() {
-            continue;
-        }
-        let checked = match exchange::parse_line(text) {
-            Ok(c) => c,
+        let item = check_line(file, text);
+        print.add(text.as_bytes());
+        let item = match item {
+            Ok(Some(item)) => item,
+            Ok(None) => continue,
             Err(es) => {
-                errors.extend(es.iter().map(|e| line_error(file, line, e)));
+                for e in &es {
+                    report(&mut errors, line_error(file, line, e));
+                }
                 continue;
             }
         };
-        let mut problems = Vec::new();
-        let record = &checked.record;
-        let image = match record.image.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(written) => match check_image(file, "image", written) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    problems.push(e);
-                    None
-                }
-            },
-            None => None,
-        };
-        let blocks = body::from_html(record.body_html.as_deref().unwrap_or(""));
-        if checked.kind != ArticleKind::Caricature && blocks.is_empty() {
-            problems.push(
-                ValidationError::new("body_html", ErrorCode::BodyRequired)
-                    .with_detail("the HTML holds no text, image or embed"),
-            );
-        }
-        let mut body_images = HashMap::new();
-        for block in &blocks {
-            if let Block::Image { src, .. } = block
-                && is_local(src)
-            {
-                match check_image(file, "body_html", src) {
-                    Ok(path) => {
-                        body_images.insert(src.clone(), path);
-                    }
-                    Err(e) => problems.push(e),
-                }
-            }
-        }
+        let record = &item.checked.record;
         if let Some(ext) = &record.external_id
-            && !external_ids.insert(ext.clone())
+            && !external_ids.insert(ext.as_str().into())
         {
-            problems.push(
-                ValidationError::new("external_id", ErrorCode::ExternalIdRepeated)
-                    .with_detail(ext.clone()),
-            );
+            let e = ValidationError::new("external_id", ErrorCode::ExternalIdRepeated)
+                .with_detail(ext.clone());
+            report(&mut errors, line_error(file, line, &e));
+            continue;
         }
-        if checked.kind == ArticleKind::Page {
+        if item.checked.kind == ArticleKind::Page {
             let slug = record.slug.clone().unwrap_or_default();
             let title = record.title.clone().unwrap_or_default();
             page_slugs.insert(midad_arabic::slugify(if slug.is_empty() {
@@ -204,51 +322,45 @@ async fn check_file(store: &Store, file: &Path) -> Result<Vec<Item>, Failure> {
                 &slug
             }));
         }
-        if problems.is_empty() {
-            items.push(Item {
-                line,
-                checked,
-                blocks,
-                image,
-                body_images,
-                section_id: None,
-                image_id: None,
-            });
-        } else {
-            errors.extend(problems.iter().map(|e| line_error(file, line, e)));
+        if let Some(parent) = &record.parent {
+            parents.push((line, parent.clone()));
         }
+        items += 1;
     }
     // A page's parent must be a page of this file or of the site.
-    for item in &items {
-        if let Some(parent) = &item.checked.record.parent {
-            let slug = midad_arabic::slugify(parent);
-            let known = page_slugs.contains(&slug)
-                || store
-                    .article_by_slug(ArticleKind::Page, &slug)
-                    .await
-                    .map_err(anyhow::Error::from)?
-                    .is_some();
-            if !known {
-                errors.push(line_error(
-                    file,
-                    item.line,
-                    &ValidationError::new("parent", ErrorCode::ParentNotFound)
-                        .with_detail(format!("no page «{parent}»")),
-                ));
-            }
+    for (line, parent) in &parents {
+        let slug = midad_arabic::slugify(parent);
+        let known = page_slugs.contains(&slug)
+            || store
+                .article_by_slug(ArticleKind::Page, &slug)
+                .await
+                .map_err(anyhow::Error::from)?
+                .is_some();
+        if !known {
+            let e = ValidationError::new("parent", ErrorCode::ParentNotFound)
+                .with_detail(format!("no page «{parent}»"));
+            report(&mut errors, line_error(file, *line, &e));
         }
     }
     if errors.is_empty() {
-        Ok(items)
-    } else {
-        let n = errors.len();
-        errors.push(format!(
-            "{}: {n} problem{} found; nothing was imported",
-            file.display(),
-            if n == 1 { "" } else { "s" }
-        ));
-        Err(Failure::Refused(errors))
+        return Ok(Checked {
+            fingerprint: print.finish(),
+            items,
+        });
     }
+    let n = errors.len() + more_errors;
+    if more_errors > 0 {
+        errors.push(format!(
+            "{}: {more_errors} more problems not shown",
+            file.display()
+        ));
+    }
+    errors.push(format!(
+        "{}: {n} problem{} found; nothing was imported",
+        file.display(),
+        if n == 1 { "" } else { "s" }
+    ));
+    Err(Failure::Refused(errors))
 }
 
 /// Name → id caches, so a 10,000-line file does not look up the same section 10,000 times.
@@ -344,14 +456,29 @@ impl<'a> Writer<'a> {
     }
 }
 
-async fn write_items(
+/// The second pass: reads the checked file again and writes it, `BATCH` lines per
+/// transaction, each commit recording the last line written. Lines an interrupted run of
+/// the same file already wrote are skipped.
+async fn write_file(
     store: &Store,
     media_dir: &Path,
-    items: Vec<Item>,
+    file: &Path,
+    checked: &Checked,
     options: ImportOptions,
 ) -> Result<ImportReport, Failure> {
+    let done = store
+        .import_progress(&checked.fingerprint)
+        .await
+        .map_err(anyhow::Error::from)?
+        .unwrap_or(0) as usize;
+    if done > 0 && options.progress {
+        eprintln!(
+            "{}: an earlier import of this file stopped after line {done}; carrying on from there",
+            file.display()
+        );
+    }
     let bar = if options.progress {
-        let bar = ProgressBar::new(items.len() as u64);
+        let bar = ProgressBar::new(checked.items as u64);
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -362,12 +489,40 @@ async fn write_items(
         ProgressBar::hidden()
     };
     let mut writer = Writer::new(media_dir, options);
+    let mut lines = Lines::open(file)?;
     let mut tx = store.begin().await.map_err(anyhow::Error::from)?;
-    for item in items {
+    let mut in_batch = 0;
+    while let Some((line, text)) = lines.next(file)? {
+        if line <= done {
+            continue;
+        }
+        // The first pass accepted every line: a line that fails now changed since.
+        let item = match text.map(|t| check_line(file, t)) {
+            Ok(Ok(Some(item))) => item,
+            Ok(Ok(None)) => continue,
+            _ => {
+                return Err(Failure::Refused(vec![format!(
+                    "{}:{line}: the file changed while it was imported; run the import again",
+                    file.display()
+                )]));
+            }
+        };
         writer.write(&mut tx, item).await?;
         bar.inc(1);
+        in_batch += 1;
+        if in_batch == BATCH {
+            tx.set_import_progress(&checked.fingerprint, line as i64)
+                .await
+                .map_err(anyhow::Error::from)?;
+            tx.commit().await.map_err(anyhow::Error::from)?;
+            tx = store.begin().await.map_err(anyhow::Error::from)?;
+            in_batch = 0;
+        }
     }
     let report = writer.finish(&mut tx).await?;
+    tx.clear_import_progress(&checked.fingerprint)
+        .await
+        .map_err(anyhow::Error::from)?;
     bar.set_message("committing");
     tx.commit().await.map_err(anyhow::Error::from)?;
     bar.finish_and_clear();
@@ -626,13 +781,6 @@ pub async fn export_command(config: &Config, file: &Path) -> Outcome {
 pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result<usize, Failure> {
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let out_media = dir.join("media");
-    let articles = store
-        .articles(&ArticleQuery {
-            order: Order::Id,
-            ..Default::default()
-        })
-        .await
-        .map_err(anyhow::Error::from)?;
     let sections: HashMap<Id, String> = store
         .sections()
         .await
@@ -661,10 +809,17 @@ pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let page_slugs: HashMap<Id, String> = articles
-        .iter()
-        .filter(|a| a.data.kind == ArticleKind::Page)
-        .map(|a| (a.id, a.data.slug.clone()))
+    // Pages are few; their slugs name a page's parent.
+    let page_slugs: HashMap<Id, String> = store
+        .articles(&ArticleQuery {
+            kind: Some(ArticleKind::Page),
+            order: Order::Id,
+            ..Default::default()
+        })
+        .await
+        .map_err(anyhow::Error::from)?
+        .into_iter()
+        .map(|a| (a.id, a.data.slug))
         .collect();
     let copy = |path: &str| -> Result<String, Failure> {
         let from = media_dir.join(path);
@@ -677,58 +832,6 @@ pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result
         Ok(format!("media/{path}"))
     };
     let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, false);
-    let mut out = String::new();
-    for a in &articles {
-        let d = &a.data;
-        let mut blocks = d.body.clone();
-        for block in &mut blocks {
-            if let Block::Image { src, .. } = block
-                && let Some(path) = src.strip_prefix("/media/")
-            {
-                *src = copy(path)?;
-            }
-        }
-        let image = match d.image_id.and_then(|id| media.get(&id)) {
-            Some(m) => Some(copy(&m.path)?),
-            None => None,
-        };
-        let record = Record {
-            kind: Some(d.kind.as_str().into()),
-            title: Some(d.title.clone()),
-            slug: Some(d.slug.clone()),
-            subtitle: d.subtitle.clone(),
-            excerpt: d.excerpt.clone(),
-            section: d.section_id.and_then(|id| sections.get(&id).cloned()),
-            tags: d
-                .tag_ids
-                .iter()
-                .filter_map(|id| tags.get(id).cloned())
-                .collect(),
-            authors: d
-                .author_ids
-                .iter()
-                .filter_map(|id| authors.get(id).cloned())
-                .collect(),
-            source: d.source.clone(),
-            body_html: Some(body::render_html(&blocks)),
-            image,
-            image_caption: d.image_caption.clone(),
-            image_alt: d.image_alt.clone(),
-            image_credit: d.image_credit.clone(),
-            artist: d.artist.clone(),
-            parent: d.parent_id.and_then(|id| page_slugs.get(&id).cloned()),
-            seo_title: d.seo_title.clone(),
-            seo_description: d.seo_description.clone(),
-            status: Some(d.status.as_str().into()),
-            published_at: d.published_at.map(time),
-            updated_at: d.updated_at.map(time),
-            breaking: d.breaking,
-            featured: d.featured,
-            external_id: d.external_id.clone(),
-        };
-        out.push_str(&serde_json::to_string(&record).map_err(anyhow::Error::from)?);
-        out.push('\n');
-    }
     // Write beside the target and rename, so a reader never sees half a file.
     let tmp = dir.join(format!(
         ".{}.tmp",
@@ -736,10 +839,86 @@ pub async fn export_file(store: &Store, media_dir: &Path, file: &Path) -> Result
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default()
     ));
-    std::fs::write(&tmp, out)?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    let mut written = 0;
+    let mut after = None;
+    loop {
+        // A chunk at a time, by id: memory stays bounded whatever the archive holds.
+        let chunk = store
+            .articles(&ArticleQuery {
+                order: Order::Id,
+                after_id: after,
+                limit: EXPORT_CHUNK,
+                ..Default::default()
+            })
+            .await
+            .map_err(anyhow::Error::from)?;
+        let Some(last) = chunk.last() else {
+            break;
+        };
+        after = Some(last.id);
+        for a in &chunk {
+            let d = &a.data;
+            let mut blocks = d.body.clone();
+            for block in &mut blocks {
+                if let Block::Image { src, .. } = block
+                    && let Some(path) = src.strip_prefix("/media/")
+                {
+                    *src = copy(path)?;
+                }
+            }
+            let image = match d.image_id.and_then(|id| media.get(&id)) {
+                Some(m) => Some(copy(&m.path)?),
+                None => None,
+            };
+            let record = Record {
+                kind: Some(d.kind.as_str().into()),
+                title: Some(d.title.clone()),
+                slug: Some(d.slug.clone()),
+                subtitle: d.subtitle.clone(),
+                excerpt: d.excerpt.clone(),
+                section: d.section_id.and_then(|id| sections.get(&id).cloned()),
+                tags: d
+                    .tag_ids
+                    .iter()
+                    .filter_map(|id| tags.get(id).cloned())
+                    .collect(),
+                authors: d
+                    .author_ids
+                    .iter()
+                    .filter_map(|id| authors.get(id).cloned())
+                    .collect(),
+                source: d.source.clone(),
+                body_html: Some(body::render_html(&blocks)),
+                image,
+                image_caption: d.image_caption.clone(),
+                image_alt: d.image_alt.clone(),
+                image_credit: d.image_credit.clone(),
+                artist: d.artist.clone(),
+                parent: d.parent_id.and_then(|id| page_slugs.get(&id).cloned()),
+                seo_title: d.seo_title.clone(),
+                seo_description: d.seo_description.clone(),
+                status: Some(d.status.as_str().into()),
+                published_at: d.published_at.map(time),
+                updated_at: d.updated_at.map(time),
+                breaking: d.breaking,
+                featured: d.featured,
+                external_id: d.external_id.clone(),
+            };
+            serde_json::to_writer(&mut out, &record).map_err(anyhow::Error::from)?;
+            out.write_all(b"\n")?;
+            written += 1;
+        }
+    }
+    out.into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?
+        .sync_all()?;
     std::fs::rename(&tmp, file)?;
-    Ok(articles.len())
+    Ok(written)
 }
+
+/// Items read per query of an export.
+const EXPORT_CHUNK: i64 = 500;
 
 #[cfg(test)]
 mod tests {

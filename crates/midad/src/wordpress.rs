@@ -1024,7 +1024,6 @@ async fn import_item(
         updated_at: updated_at.map(|t| t.fixed_offset()),
     };
     let to_write = Item {
-        line: 0,
         checked,
         blocks,
         image: None,

@@ -33,6 +33,8 @@ pub struct ArticleQuery {
     pub published_from: Option<DateTime<Utc>>,
     /// Published before this time.
     pub published_until: Option<DateTime<Utc>>,
+    /// Only ids above this one (reading a whole table a chunk at a time, with `Order::Id`).
+    pub after_id: Option<Id>,
     pub order: Order,
     pub limit: i64,
     pub offset: i64,
@@ -100,6 +102,9 @@ impl ArticleQuery {
         }
         if let Some(t) = self.published_until {
             push(&mut clauses, "a.published_at < ?", Param::Time(t));
+        }
+        if let Some(id) = self.after_id {
+            push(&mut clauses, "a.id > ?", Param::Int(id));
         }
         let sql = if clauses.is_empty() {
             String::new()
@@ -497,6 +502,16 @@ impl Store {
             .into_iter()
             .filter_map(|(k, v)| serde_json::from_str(&v).ok().map(|v| (k, v)))
             .collect())
+    }
+
+    /// The last line an unfinished import of the file with this fingerprint wrote.
+    pub async fn import_progress(&self, fingerprint: &str) -> Result<Option<i64>> {
+        Ok(dispatch!(self.pools(), |db| {
+            sqlx::query_scalar("SELECT line FROM import_progress WHERE fingerprint = $1")
+                .bind(fingerprint)
+                .fetch_optional(db)
+                .await?
+        }))
     }
 
     /// Row counts per table, for `midad check` and tests.

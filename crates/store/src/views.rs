@@ -59,7 +59,9 @@ impl Store {
              AND published_at IS NOT NULL{from} ORDER BY published_at, id LIMIT $2"
         );
         dispatch!(self.pools(), |db| {
-            let q = sqlx::query(AssertSqlSafe(sql)).bind(kind.as_str()).bind(limit);
+            let q = sqlx::query(AssertSqlSafe(sql))
+                .bind(kind.as_str())
+                .bind(limit);
             let q = match after {
                 Some((t, id)) => q.bind(t).bind(id),
                 None => q,

@@ -5,8 +5,8 @@ use crate::rows::{self, ARTICLE_COLUMNS};
 use crate::{Backend, Pools, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use midad_core::{
-    Article, ArticleData, ArticleKind, Author, EntityKind, ErrorCode, Id, Media, Role, Section, Status, Tag,
-    User, ValidationError, Violations, model,
+    Article, ArticleData, ArticleKind, Author, EntityKind, ErrorCode, Id, Media, Role, Section,
+    Status, Tag, User, ValidationError, Violations, model,
 };
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
@@ -456,7 +456,9 @@ impl Tx {
     pub(crate) async fn relist(&mut self, id: Option<Id>) -> Result<()> {
         for table in ["article_tags", "article_authors"] {
             // The id is an integer of ours, written inline like every id list.
-            let which = id.map(|id| format!(" WHERE article_id = {id}")).unwrap_or_default();
+            let which = id
+                .map(|id| format!(" WHERE article_id = {id}"))
+                .unwrap_or_default();
             let sql = format!(
                 "UPDATE {table} SET listed_at = (SELECT a.published_at FROM articles a \
                  WHERE a.id = {table}.article_id AND a.kind = 'article' AND a.status = 'published'){which}"
@@ -889,6 +891,35 @@ impl Tx {
     }
 
     /// Runs raw SQL inside this transaction (used by restore to copy rows verbatim).
+    /// Records that an import of the file with this fingerprint has written its lines up
+    /// to `line` (committed with them).
+    pub async fn set_import_progress(&mut self, fingerprint: &str, line: i64) -> Result<()> {
+        let now = self.now;
+        on_tx!(self, |c| {
+            sqlx::query(
+                "INSERT INTO import_progress (fingerprint, line, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (fingerprint) DO UPDATE SET line = excluded.line, updated_at = excluded.updated_at",
+            )
+            .bind(fingerprint)
+            .bind(line)
+            .bind(now)
+            .execute(c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The import of that file is complete.
+    pub async fn clear_import_progress(&mut self, fingerprint: &str) -> Result<()> {
+        on_tx!(self, |c| {
+            sqlx::query("DELETE FROM import_progress WHERE fingerprint = $1")
+                .bind(fingerprint)
+                .execute(c)
+                .await?;
+        });
+        Ok(())
+    }
+
     pub(crate) fn conn_sqlite(&mut self) -> Option<&mut sqlx::SqliteConnection> {
         match &mut self.conn {
             Conn::Sqlite(t) => Some(&mut **t),

@@ -64,37 +64,61 @@ async fn every_page(store: &Store, of: Listing, per_page: i64) -> (i64, Vec<Vec<
     (total, pages)
 }
 
-both_backends!(short_list_pages_keep_order_with_equal_dates, async |db: &TestDb| {
-    let store = &db.store;
-    let mut tx = store.begin().await.unwrap();
-    let section = tx.section_by_name_or_create("سياسة").await.unwrap();
-    let other = tx.section_by_name_or_create("رياضة").await.unwrap();
-    tx.commit().await.unwrap();
-    // 45 at the very same minute, 6 at their own times, and what the list must not show.
-    let mut list: Vec<ArticleData> = (0..45)
-        .map(|i| article(&format!("متزامن {i}"), Some(section.id), vec![], at(10)))
-        .collect();
-    list.extend((0..6).map(|i| article(&format!("منفرد {i}"), Some(section.id), vec![], at(i * 7))));
-    let mut draft = article("مسودة", Some(section.id), vec![], at(11));
-    draft.status = Status::Draft;
-    list.push(draft);
-    list.push(article("قسم آخر", Some(other.id), vec![], at(12)));
-    let made = publish_all(store, list).await;
-    let shown: Vec<Article> = made
-        .iter()
-        .filter(|a| a.data.section_id == Some(section.id) && a.data.status == Status::Published)
-        .cloned()
-        .collect();
-    let (total, pages) = every_page(store, Listing::Section(section.id), 20).await;
-    assert_eq!(total, 51);
-    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), vec![20, 20, 11]);
-    assert_eq!(pages.concat(), expected(&shown));
-    // Past the last page there is no page; an empty list still has its first.
-    assert!(store.list_page(Listing::Section(section.id), 4, 20).await.unwrap().is_none());
-    let empty = store.list_page(Listing::Tag(999), 1, 20).await.unwrap().unwrap();
-    assert_eq!((empty.total, empty.articles.len()), (0, 0));
-    assert!(store.list_page(Listing::Tag(999), 2, 20).await.unwrap().is_none());
-});
+both_backends!(
+    short_list_pages_keep_order_with_equal_dates,
+    async |db: &TestDb| {
+        let store = &db.store;
+        let mut tx = store.begin().await.unwrap();
+        let section = tx.section_by_name_or_create("سياسة").await.unwrap();
+        let other = tx.section_by_name_or_create("رياضة").await.unwrap();
+        tx.commit().await.unwrap();
+        // 45 at the very same minute, 6 at their own times, and what the list must not show.
+        let mut list: Vec<ArticleData> = (0..45)
+            .map(|i| article(&format!("متزامن {i}"), Some(section.id), vec![], at(10)))
+            .collect();
+        list.extend(
+            (0..6).map(|i| article(&format!("منفرد {i}"), Some(section.id), vec![], at(i * 7))),
+        );
+        let mut draft = article("مسودة", Some(section.id), vec![], at(11));
+        draft.status = Status::Draft;
+        list.push(draft);
+        list.push(article("قسم آخر", Some(other.id), vec![], at(12)));
+        let made = publish_all(store, list).await;
+        let shown: Vec<Article> = made
+            .iter()
+            .filter(|a| a.data.section_id == Some(section.id) && a.data.status == Status::Published)
+            .cloned()
+            .collect();
+        let (total, pages) = every_page(store, Listing::Section(section.id), 20).await;
+        assert_eq!(total, 51);
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![20, 20, 11]
+        );
+        assert_eq!(pages.concat(), expected(&shown));
+        // Past the last page there is no page; an empty list still has its first.
+        assert!(
+            store
+                .list_page(Listing::Section(section.id), 4, 20)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let empty = store
+            .list_page(Listing::Tag(999), 1, 20)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((empty.total, empty.articles.len()), (0, 0));
+        assert!(
+            store
+                .list_page(Listing::Tag(999), 2, 20)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);
 
 both_backends!(long_lists_page_from_kept_positions, async |db: &TestDb| {
     let store = &db.store;
@@ -144,7 +168,10 @@ both_backends!(long_lists_page_from_kept_positions, async |db: &TestDb| {
         if total == n + 1 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the count stayed at {total}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the count stayed at {total}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 });
@@ -162,7 +189,11 @@ both_backends!(tag_lists_follow_status_and_kind, async |db: &TestDb| {
     cartoon.kind = ArticleKind::Page;
     let made = publish_all(
         store,
-        vec![article("منشور", None, vec![tag.id], at(1)), scheduled, cartoon],
+        vec![
+            article("منشور", None, vec![tag.id], at(1)),
+            scheduled,
+            cartoon,
+        ],
     )
     .await;
     let ids = |p: Option<midad_store::ListPage>| -> Vec<Id> {
@@ -192,40 +223,45 @@ both_backends!(tag_lists_follow_status_and_kind, async |db: &TestDb| {
     );
 });
 
-both_backends!(related_stories_come_from_the_nearest_of_each_tag, async |db: &TestDb| {
-    let store = &db.store;
-    let mut tx = store.begin().await.unwrap();
-    let t1 = tx.tag_by_name_or_create("الدوري").await.unwrap();
-    let t2 = tx.tag_by_name_or_create("المنتخب").await.unwrap();
-    tx.commit().await.unwrap();
-    let half = midad_store::RELATED_WINDOW / 2;
-    let mut list = vec![article("الرئيسي", None, vec![t1.id, t2.id], at(0))];
-    // Newer stories of the first tag, one an hour, and one sharing both tags among them.
-    list.extend((1..=half + 5).map(|h| article(&format!("بعده {h}"), None, vec![t1.id], at(h))));
-    let mut both = article("وسمان", None, vec![t1.id, t2.id], at(5));
-    both.published_at = Some(at(5) + Duration::minutes(30));
-    list.push(both);
-    // The newest story of the tag, but far beyond its nearest neighbours.
-    list.push(article("بعيد", None, vec![t1.id], at(1000)));
-    let made = publish_all(store, list).await;
-    let main = &made[0];
-    let ids = store
-        .related(main.id, &main.data.tag_ids, main.data.published_at, None, 4)
-        .await
-        .unwrap();
-    let title = |id: Id| made.iter().find(|a| a.id == id).unwrap().data.title.clone();
-    let titles: Vec<String> = ids.into_iter().map(title).collect();
-    // Within the window after it (the nearest `half` of the tag, the two-tag story
-    // among them): the two-tag story first, then the newest; the far one is not a
-    // candidate.
-    let newest_in_window = half - 1;
-    assert_eq!(
-        titles,
-        vec![
-            "وسمان".to_string(),
-            format!("بعده {newest_in_window}"),
-            format!("بعده {}", newest_in_window - 1),
-            format!("بعده {}", newest_in_window - 2),
-        ]
-    );
-});
+both_backends!(
+    related_stories_come_from_the_nearest_of_each_tag,
+    async |db: &TestDb| {
+        let store = &db.store;
+        let mut tx = store.begin().await.unwrap();
+        let t1 = tx.tag_by_name_or_create("الدوري").await.unwrap();
+        let t2 = tx.tag_by_name_or_create("المنتخب").await.unwrap();
+        tx.commit().await.unwrap();
+        let half = midad_store::RELATED_WINDOW / 2;
+        let mut list = vec![article("الرئيسي", None, vec![t1.id, t2.id], at(0))];
+        // Newer stories of the first tag, one an hour, and one sharing both tags among them.
+        list.extend(
+            (1..=half + 5).map(|h| article(&format!("بعده {h}"), None, vec![t1.id], at(h))),
+        );
+        let mut both = article("وسمان", None, vec![t1.id, t2.id], at(5));
+        both.published_at = Some(at(5) + Duration::minutes(30));
+        list.push(both);
+        // The newest story of the tag, but far beyond its nearest neighbours.
+        list.push(article("بعيد", None, vec![t1.id], at(1000)));
+        let made = publish_all(store, list).await;
+        let main = &made[0];
+        let ids = store
+            .related(main.id, &main.data.tag_ids, main.data.published_at, None, 4)
+            .await
+            .unwrap();
+        let title = |id: Id| made.iter().find(|a| a.id == id).unwrap().data.title.clone();
+        let titles: Vec<String> = ids.into_iter().map(title).collect();
+        // Within the window after it (the nearest `half` of the tag, the two-tag story
+        // among them): the two-tag story first, then the newest; the far one is not a
+        // candidate.
+        let newest_in_window = half - 1;
+        assert_eq!(
+            titles,
+            vec![
+                "وسمان".to_string(),
+                format!("بعده {newest_in_window}"),
+                format!("بعده {}", newest_in_window - 1),
+                format!("بعده {}", newest_in_window - 2),
+            ]
+        );
+    }
+);

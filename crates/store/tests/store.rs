@@ -522,12 +522,24 @@ both_backends!(related_by_shared_tags_then_section, async |db: &TestDb| {
     let same_section = publish(store, make("القسم نفسه", sport.id, vec![], 4)).await;
     let _unrelated = publish(store, make("لا علاقة", other.id, vec![], 5)).await;
     let ids = store
-        .related(main.id, &main.data.tag_ids, main.data.published_at, main.data.section_id, 10)
+        .related(
+            main.id,
+            &main.data.tag_ids,
+            main.data.published_at,
+            main.data.section_id,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(ids, vec![both.id, one_new.id, one_old.id, same_section.id]);
     let ids = store
-        .related(main.id, &main.data.tag_ids, main.data.published_at, main.data.section_id, 2)
+        .related(
+            main.id,
+            &main.data.tag_ids,
+            main.data.published_at,
+            main.data.section_id,
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(ids, vec![both.id, one_new.id]);

@@ -659,10 +659,16 @@ async fn a_month_past_the_per_file_limit_is_split_into_numbered_parts() {
         "/sitemaps/2020-03-1-1.xml".into(),
         format!("/sitemaps/{lead_month}-1.xml"),
     ] {
-        assert_eq!(get(&split, &missing).await.status, StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(
+            get(&split, &missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
     }
     assert_eq!(
-        get(&split, &format!("/sitemaps/{lead_month}.xml")).await.status,
+        get(&split, &format!("/sitemaps/{lead_month}.xml"))
+            .await
+            .status,
         StatusCode::OK
     );
 }

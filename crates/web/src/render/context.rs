@@ -8,9 +8,9 @@ use midad_arabic::{DateFormatter, Digits, Ymd};
 use midad_core::ArticleKind;
 use midad_core::{Section, Settings};
 use midad_store::{ArticleQuery, Refresh, Result, Store};
-use std::sync::Arc;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Defaults, then the database's values, then the configuration's (which win).
 pub async fn effective_settings(

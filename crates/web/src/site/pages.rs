@@ -297,7 +297,13 @@ pub(crate) async fn render_article(
     let ctx = site_context(app).await?;
     let furniture = Furniture::load(app, &ctx).await?;
     let related_ids = store
-        .related(a.id, &a.data.tag_ids, a.data.published_at, a.data.section_id, 4)
+        .related(
+            a.id,
+            &a.data.tag_ids,
+            a.data.published_at,
+            a.data.section_id,
+            4,
+        )
         .await?;
     let mut related = store.articles_by_ids(&related_ids).await?;
     related.sort_by_key(|r| related_ids.iter().position(|id| *id == r.id));
