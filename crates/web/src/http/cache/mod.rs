@@ -18,7 +18,7 @@ pub(crate) use policy::{CachePolicy, CacheTable, Param};
 pub use store::PageCache;
 
 use crate::http::App;
-use answer::{brotli, day_begins, etag_of, gzip, is_bot, respond};
+use answer::{Encoding, brotli, day_begins, etag_of, gzip, is_bot, negotiate, respond};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -170,10 +170,18 @@ pub(crate) async fn layer(State(state): State<CacheLayer>, req: Request, next: N
     if let (Some(reads), true) = (&reads, count) {
         reads.fetch_add(1, Ordering::Relaxed);
     }
+    // A page that will be kept is compressed both ways, once, for all its readers; with
+    // the cache off, only the way this reader asked for.
     let compress = bytes.len() >= MIN_COMPRESS;
+    let wanted = negotiate(&headers);
+    let keep = app.cache.keeps();
     let entry = Entry {
-        gzip: compress.then(|| gzip(&bytes)).flatten(),
-        br: compress.then(|| brotli(&bytes)).flatten(),
+        gzip: (compress && (keep || wanted == Encoding::Gzip))
+            .then(|| gzip(&bytes))
+            .flatten(),
+        br: (compress && (keep || wanted == Encoding::Brotli))
+            .then(|| brotli(&bytes))
+            .flatten(),
         etag: etag_of(&bytes),
         identity: bytes,
         content_type: parts

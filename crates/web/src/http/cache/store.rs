@@ -121,6 +121,11 @@ impl PageCache {
         }
     }
 
+    /// Whether anything is ever kept (a bound of 0 turns the cache off).
+    pub(crate) fn keeps(&self) -> bool {
+        self.max_bytes > 0
+    }
+
     fn renders(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<bool>>> {
         self.rendering.lock().unwrap_or_else(|e| e.into_inner())
     }
