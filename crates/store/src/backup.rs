@@ -7,6 +7,7 @@ use crate::{Pools, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use midad_core::EntityKind;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use futures_util::TryStreamExt;
 use sqlx::{AssertSqlSafe, Connection};
 use std::path::Path;
 use std::str::FromStr;
@@ -277,50 +278,43 @@ macro_rules! bind_values {
     }};
 }
 
-/// Reads every table through `$conn` (one connection, one snapshot).
-macro_rules! read_all {
-    ($conn:expr) => {{
-        let mut all = Vec::new();
+/// Copies every table from `$src` (one connection, one snapshot) to `$dst`, a row at a time:
+/// memory stays bounded whatever the size of the site. Self-references are written as NULL,
+/// then set once every row of the table exists (only those pairs are held). Evaluates to
+/// the number of rows copied.
+macro_rules! copy_all {
+    ($src:expr, $dst:expr, $postgres:expr) => {{
+        let mut copied = 0usize;
         for t in TABLES {
-            let rows = sqlx::query(AssertSqlSafe(select_sql(t)))
-                .fetch_all(&mut *$conn)
-                .await?;
-            let rows = rows
-                .iter()
-                .map(|r| read_row(r, t.cols))
-                .collect::<Result<Vec<_>>>()?;
-            all.push(rows);
-        }
-        all
-    }};
-}
-
-/// Writes every table through `$conn`, then fills the self-references.
-macro_rules! write_all {
-    ($conn:expr, $data:expr, $postgres:expr) => {{
-        for (t, rows) in TABLES.iter().zip($data.iter()) {
-            let sql = insert_sql(t, $postgres);
-            for row in rows {
-                bind_values!(sqlx::query(AssertSqlSafe(sql.clone())), row, t.cols)
-                    .execute(&mut *$conn)
+            let insert = insert_sql(t, $postgres);
+            let mut later: Vec<(usize, i64, i64)> = Vec::new();
+            {
+                let mut rows = sqlx::query(AssertSqlSafe(select_sql(t))).fetch(&mut *$src);
+                while let Some(r) = rows.try_next().await? {
+                    let row = read_row(&r, t.cols)?;
+                    for (i, (_, col)) in t.cols.iter().enumerate() {
+                        if let (SelfRef, Value::Int(Some(parent)), Value::Int(Some(id))) =
+                            (col, &row[i], &row[0])
+                        {
+                            later.push((i, *id, *parent));
+                        }
+                    }
+                    bind_values!(sqlx::query(AssertSqlSafe(insert.clone())), row, t.cols)
+                        .execute(&mut *$dst)
+                        .await?;
+                    copied += 1;
+                }
+            }
+            for (i, id, parent) in later {
+                let sql = format!("UPDATE {} SET {} = $1 WHERE id = $2", t.name, t.cols[i].0);
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(parent)
+                    .bind(id)
+                    .execute(&mut *$dst)
                     .await?;
             }
-            for (i, (name, col)) in t.cols.iter().enumerate() {
-                if *col != SelfRef {
-                    continue;
-                }
-                let sql = format!("UPDATE {} SET {name} = $1 WHERE id = $2", t.name);
-                for row in rows {
-                    if let (Value::Int(Some(parent)), Value::Int(Some(id))) = (&row[i], &row[0]) {
-                        sqlx::query(AssertSqlSafe(sql.clone()))
-                            .bind(*parent)
-                            .bind(*id)
-                            .execute(&mut *$conn)
-                            .await?;
-                    }
-                }
-            }
         }
+        copied
     }};
 }
 
@@ -354,15 +348,13 @@ pub async fn backup_to(store: &Store, media_dir: &Path, dest: &Path) -> Result<B
             let mut tx = pool
                 .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .await?;
-            let data = read_all!(&mut *tx);
-            tx.commit().await?;
-            report.rows = data.iter().map(Vec::len).sum();
             let target = Store::open(&format!("sqlite://{dest_str}")).await?;
             let mut wtx = target.begin().await?;
             if let Some(conn) = wtx.conn_sqlite() {
-                write_all!(conn, data, false);
+                report.rows = copy_all!(&mut *tx, conn, false);
             }
             wtx.commit().await?;
+            tx.commit().await?;
             target.close().await;
         }
     }
@@ -425,7 +417,8 @@ fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
 }
 
 /// Restores a backup into `store`, which must hold no content yet, and its files into
-/// `media_dir`. All rows are written in one transaction: a failed restore leaves nothing.
+/// `media_dir`. All rows are written in one transaction (a failed restore leaves none of
+/// them), read and written a row at a time.
 pub async fn restore_from(src: &Path, store: &Store, media_dir: &Path) -> Result<BackupReport> {
     let counts = store.counts().await?;
     let occupied: Vec<String> = counts
@@ -446,55 +439,54 @@ pub async fn restore_from(src: &Path, store: &Store, media_dir: &Path) -> Result
         .connect_with(opts)
         .await?;
     let mut conn = pool.acquire().await?;
-    let data = read_all!(&mut *conn);
-    let files: Vec<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT path, data FROM backup_files ORDER BY path")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap_or_default();
-    drop(conn);
-    pool.close().await;
-
-    let mut report = BackupReport {
-        rows: data.iter().map(Vec::len).sum(),
-        files: 0,
-    };
-    for (rel, bytes) in &files {
-        if rel.split('/').any(|part| part == ".." || part.is_empty()) {
-            return Err(StoreError::Corrupt(format!("unsafe path in backup: {rel}")));
+    let mut report = BackupReport::default();
+    // Files first, one at a time (a backup without files has no such table).
+    let has_files: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'backup_files'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if has_files > 0 {
+        let mut files = sqlx::query_as::<_, (String, Vec<u8>)>(
+            "SELECT path, data FROM backup_files ORDER BY path",
+        )
+        .fetch(&mut *conn);
+        while let Some((rel, bytes)) = files.try_next().await? {
+            if rel.split('/').any(|part| part == ".." || part.is_empty()) {
+                return Err(StoreError::Corrupt(format!("unsafe path in backup: {rel}")));
+            }
+            let path = media_dir.join(&rel);
+            if let Some(parent) = path.parent() {
+                tokio::fs::create_dir_all(parent).await?;
+            }
+            tokio::fs::write(&path, bytes).await?;
+            report.files += 1;
         }
-        let path = media_dir.join(rel);
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await?;
-        }
-        tokio::fs::write(&path, bytes).await?;
-        report.files += 1;
     }
 
     let mut tx = store.begin().await?;
-    if let Some(conn) = tx.conn_sqlite() {
-        sqlx::query("DELETE FROM changes")
-            .execute(&mut *conn)
-            .await?;
-        write_all!(conn, data, false);
-    } else if let Some(conn) = tx.conn_postgres() {
-        sqlx::query("DELETE FROM changes")
-            .execute(&mut *conn)
-            .await?;
-        write_all!(conn, data, true);
+    if let Some(dst) = tx.conn_sqlite() {
+        sqlx::query("DELETE FROM changes").execute(&mut *dst).await?;
+        report.rows = copy_all!(&mut *conn, dst, false);
+    } else if let Some(dst) = tx.conn_postgres() {
+        sqlx::query("DELETE FROM changes").execute(&mut *dst).await?;
+        report.rows = copy_all!(&mut *conn, dst, true);
         for t in TABLES {
             if let Some(col) = t.identity {
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{0}', '{col}'), COALESCE((SELECT MAX({col}) FROM {0}), 0) + 1, false)",
                     t.name
                 );
-                sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+                sqlx::query(AssertSqlSafe(sql)).execute(&mut *dst).await?;
             }
         }
     }
+    drop(conn);
+    pool.close().await;
     tx.relist(None).await?;
     // Followers (caches, search) must see that everything changed.
     tx.log(EntityKind::Settings, 0);
     tx.commit().await?;
+    store.fill_title_keys().await?;
     Ok(report)
 }

@@ -215,7 +215,28 @@ impl Store {
             Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        self.fill_title_keys().await?;
         self.optimize().await
+    }
+
+    /// Folds the titles of articles written before `title_key` existed, a thousand per
+    /// transaction (once: later writes keep it).
+    pub(crate) async fn fill_title_keys(&self) -> Result<()> {
+        loop {
+            let rows: Vec<(i64, String)> = dispatch!(self.pools(), |db| {
+                sqlx::query_as("SELECT id, title FROM articles WHERE title_key IS NULL LIMIT 1000")
+                    .fetch_all(db)
+                    .await?
+            });
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.begin().await?;
+            for (id, title) in rows {
+                tx.set_title_key(id, &midad_arabic::normalize(&title)).await?;
+            }
+            tx.commit().await?;
+        }
     }
 
     /// Refreshes the query planner's statistics where they are missing or out of date

@@ -35,6 +35,9 @@ pub struct ArticleQuery {
     pub published_until: Option<DateTime<Utc>>,
     /// Only ids above this one (reading a whole table a chunk at a time, with `Order::Id`).
     pub after_id: Option<Id>,
+    /// Titles that contain these words, folded the way search folds them (the back
+    /// office's title search).
+    pub title_contains: Option<String>,
     pub order: Order,
     pub limit: i64,
     pub offset: i64,
@@ -105,6 +108,17 @@ impl ArticleQuery {
         }
         if let Some(id) = self.after_id {
             push(&mut clauses, "a.id > ?", Param::Int(id));
+        }
+        if let Some(words) = &self.title_contains {
+            let folded = midad_arabic::normalize(words)
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            push(
+                &mut clauses,
+                "a.title_key LIKE ? ESCAPE '\\'",
+                Param::Text(format!("%{folded}%")),
+            );
         }
         let sql = if clauses.is_empty() {
             String::new()
@@ -223,29 +237,28 @@ impl Store {
         self.with_links(list).await
     }
 
-    /// The id and title of every item the query selects, most recent first, without
-    /// limit: what a title search of the back office filters, before reading one page of
-    /// whole items by id.
-    pub async fn article_titles(&self, q: &ArticleQuery) -> Result<Vec<(Id, String)>> {
-        let family = self.section_family(q.section_id).await?;
-        let (filter, params) = q.filter(&family);
-        let sql = format!("SELECT a.id, a.title FROM articles a{filter} ORDER BY a.id DESC");
-        Ok(dispatch!(self.pools(), |db| {
-            bind_all!(
-                sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql)),
-                &params
-            )
-            .fetch_all(db)
-            .await?
-        }))
-    }
-
     pub async fn count_articles(&self, q: &ArticleQuery) -> Result<i64> {
         let family = self.section_family(q.section_id).await?;
         let (filter, params) = q.filter(&family);
         let sql = format!("SELECT COUNT(*) FROM articles a{filter}");
         Ok(dispatch!(self.pools(), |db| {
             bind_all!(sqlx::query_scalar(AssertSqlSafe(sql)), &params)
+                .fetch_one(db)
+                .await?
+        }))
+    }
+
+    /// How many items the query selects, counting no further than `cap`.
+    pub async fn count_articles_upto(&self, q: &ArticleQuery, cap: i64) -> Result<i64> {
+        let family = self.section_family(q.section_id).await?;
+        let (filter, params) = q.filter(&family);
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM articles a{filter} LIMIT ${}) AS capped",
+            params.len() + 1
+        );
+        Ok(dispatch!(self.pools(), |db| {
+            bind_all!(sqlx::query_scalar(AssertSqlSafe(sql)), &params)
+                .bind(cap)
                 .fetch_one(db)
                 .await?
         }))

@@ -171,9 +171,9 @@ impl Tx {
                 "INSERT INTO articles (kind, status, title, slug, subtitle, excerpt, body, \
                  section_id, parent_id, source, image_id, image_caption, image_alt, image_credit, \
                  artist, seo_title, seo_description, breaking, featured, published_at, updated_at, \
-                 external_id, version, created_at, modified_at) \
+                 external_id, version, created_at, modified_at, title_key) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17, $18, $19, $20, $21, $22, 1, $23, $23) RETURNING id",
+                 $17, $18, $19, $20, $21, $22, 1, $23, $23, $24) RETURNING id",
             )
             .bind(data.kind.as_str())
             .bind(data.status.as_str())
@@ -198,6 +198,7 @@ impl Tx {
             .bind(data.updated_at)
             .bind(&data.external_id)
             .bind(now)
+            .bind(midad_arabic::normalize(&data.title))
             .fetch_one(c)
             .await?
         });
@@ -242,7 +243,7 @@ impl Tx {
                  image_id = $11, image_caption = $12, image_alt = $13, image_credit = $14, \
                  artist = $15, seo_title = $16, seo_description = $17, breaking = $18, \
                  featured = $19, published_at = $20, updated_at = $21, external_id = $22, \
-                 version = $23, modified_at = $24 WHERE id = $25 AND version = $26",
+                 version = $23, modified_at = $24, title_key = $27 WHERE id = $25 AND version = $26",
             )
             .bind(data.kind.as_str())
             .bind(data.status.as_str())
@@ -270,6 +271,7 @@ impl Tx {
             .bind(now)
             .bind(id)
             .bind(current.version)
+            .bind(midad_arabic::normalize(&data.title))
             .execute(c)
             .await?
             .rows_affected()
@@ -905,6 +907,17 @@ impl Tx {
             .bind(now)
             .execute(c)
             .await?;
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn set_title_key(&mut self, id: Id, key: &str) -> Result<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE articles SET title_key = $1 WHERE id = $2")
+                .bind(key)
+                .bind(id)
+                .execute(c)
+                .await?;
         });
         Ok(())
     }

@@ -46,9 +46,11 @@ fn day_start(tz: chrono_tz::Tz, day: &str) -> Option<chrono::DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The article list: filtered and paged in the database. A title search reads the ids and
-/// titles the other filters select, matches them with Arabic folding (أ/ا, ة/ه, diacritics),
-/// then reads one page of whole items.
+/// A title search counts its matches up to this many (and pages through them).
+const SEARCH_COUNT_CAP: i64 = 10_000;
+
+/// The article list: filtered and paged in the database. A title search compares the
+/// folded title the store keeps beside each title (أ/ا, ة/ه, diacritics), in the database.
 pub(crate) async fn list(
     State(app): State<Arc<App>>,
     user: CurrentUser,
@@ -113,24 +115,16 @@ pub(crate) async fn list(
             app.store.articles(&q).await?,
         )
     } else {
-        let folded = midad_arabic::normalize(needle);
-        let ids: Vec<i64> = app
-            .store
-            .article_titles(&q)
-            .await?
-            .into_iter()
-            .filter(|(_, title)| midad_arabic::normalize(title).contains(&folded))
-            .map(|(id, _)| id)
-            .collect();
-        let shown: Vec<i64> = ids
-            .iter()
-            .skip(q.offset as usize)
-            .take(LIST_PAGE as usize)
-            .copied()
-            .collect();
-        let mut items = app.store.articles_by_ids(&shown).await?;
-        items.sort_by_key(|a| std::cmp::Reverse(a.id));
-        (ids.len() as i64, items)
+        // Matches newest first, read until the page is full; counted up to a bound, so a
+        // common word does not count through the whole archive.
+        let q = ArticleQuery {
+            title_contains: Some(needle.to_string()),
+            ..q
+        };
+        (
+            app.store.count_articles_upto(&q, SEARCH_COUNT_CAP).await?,
+            app.store.articles(&q).await?,
+        )
     };
     let names: HashMap<i64, &str> = bylines.iter().map(|a| (a.id, a.name.as_str())).collect();
     let shown: Vec<_> = items
