@@ -5,9 +5,9 @@
 use crate::rows::Get;
 use crate::{Pools, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use midad_core::EntityKind;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use futures_util::TryStreamExt;
 use sqlx::{AssertSqlSafe, Connection};
 use std::path::Path;
 use std::str::FromStr;
@@ -466,10 +466,14 @@ pub async fn restore_from(src: &Path, store: &Store, media_dir: &Path) -> Result
 
     let mut tx = store.begin().await?;
     if let Some(dst) = tx.conn_sqlite() {
-        sqlx::query("DELETE FROM changes").execute(&mut *dst).await?;
+        sqlx::query("DELETE FROM changes")
+            .execute(&mut *dst)
+            .await?;
         report.rows = copy_all!(&mut *conn, dst, false);
     } else if let Some(dst) = tx.conn_postgres() {
-        sqlx::query("DELETE FROM changes").execute(&mut *dst).await?;
+        sqlx::query("DELETE FROM changes")
+            .execute(&mut *dst)
+            .await?;
         report.rows = copy_all!(&mut *conn, dst, true);
         for t in TABLES {
             if let Some(col) = t.identity {

@@ -6,37 +6,47 @@
 //! Each value is labelled with the newest change-log sequence this process knew of when it
 //! was read, and is good while no newer change is known: a local commit, or another node's
 //! change reported by a follower through `Store::heard`, makes every kept value stale. A
-//! value may also carry a longest age, for what changes without the change log (views).
+//! value read from readers' views (which bypass the change log) is also stale once new
+//! views are counted.
 
 use crate::{Result, Store};
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 /// Kept values beyond this number are dropped all at once.
 const MAX_VALUES: usize = 1024;
 
 struct Entry {
     seq: i64,
-    at: Instant,
-    max_age: Option<Duration>,
+    /// The views generation it was read at, when it depends on views.
+    views: Option<u64>,
     value: Arc<dyn Any + Send + Sync>,
     /// Set while a reader behind the requests reads it again.
     refreshing: Arc<AtomicBool>,
 }
 
 impl Entry {
-    fn fresh(&self, seq: i64) -> bool {
-        self.seq == seq && self.max_age.is_none_or(|age| self.at.elapsed() < age)
+    fn fresh(&self, seq: i64, views: u64) -> bool {
+        self.seq == seq && self.views.is_none_or(|v| v == views)
     }
 }
 
 #[derive(Default)]
 pub(crate) struct Kept {
     map: Mutex<HashMap<String, Entry>>,
+    /// Moves on whenever views are counted.
+    views: AtomicU64,
+}
+
+/// What else a kept value depends on besides content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Also {
+    Nothing,
+    /// Readers' views (most read).
+    Views,
 }
 
 /// How a kept value is read again once stale.
@@ -50,22 +60,31 @@ pub enum Refresh {
 }
 
 impl Kept {
+    pub(crate) fn views_counted(&self) {
+        self.views.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn views_now(&self, also: Also) -> Option<u64> {
+        (also == Also::Views).then(|| self.views.load(Ordering::Acquire))
+    }
+
     fn lookup<V: Any + Send + Sync>(
         &self,
         key: &str,
         seq: i64,
     ) -> Option<(bool, Arc<V>, Arc<AtomicBool>)> {
+        let views = self.views.load(Ordering::Acquire);
         let map = self.map.lock().ok()?;
         let e = map.get(key)?;
         let value = e.value.clone().downcast::<V>().ok()?;
-        Some((e.fresh(seq), value, e.refreshing.clone()))
+        Some((e.fresh(seq, views), value, e.refreshing.clone()))
     }
 
     fn store<V: Any + Send + Sync>(
         &self,
         key: String,
         seq: i64,
-        max_age: Option<Duration>,
+        views: Option<u64>,
         value: Arc<V>,
     ) {
         if let Ok(mut map) = self.map.lock() {
@@ -76,8 +95,7 @@ impl Kept {
                 key,
                 Entry {
                     seq,
-                    at: Instant::now(),
-                    max_age,
+                    views,
                     value,
                     refreshing: Arc::new(AtomicBool::new(false)),
                 },
@@ -92,7 +110,7 @@ impl Store {
         &self,
         key: &str,
         refresh: Refresh,
-        max_age: Option<Duration>,
+        also: Also,
         read: F,
     ) -> Result<Arc<V>>
     where
@@ -102,6 +120,7 @@ impl Store {
     {
         let seq = self.heard_seq();
         let kept = &self.inner_kept();
+        let views = kept.views_now(also);
         if let Some((fresh, value, refreshing)) = kept.lookup::<V>(key, seq) {
             if fresh {
                 return Ok(value);
@@ -112,8 +131,9 @@ impl Store {
                     let key = key.to_string();
                     tokio::spawn(async move {
                         let seq = store.heard_seq();
+                        let views = store.inner_kept().views_now(also);
                         match read(store.clone()).await {
-                            Ok(v) => store.inner_kept().store(key, seq, max_age, Arc::new(v)),
+                            Ok(v) => store.inner_kept().store(key, seq, views, Arc::new(v)),
                             Err(e) => {
                                 refreshing.store(false, Ordering::Release);
                                 tracing::warn!(error = %e, key, "cannot read a kept value again");
@@ -125,7 +145,7 @@ impl Store {
             }
         }
         let value = Arc::new(read(self.clone()).await?);
-        kept.store(key.to_string(), seq, max_age, value.clone());
+        kept.store(key.to_string(), seq, views, value.clone());
         Ok(value)
     }
 }

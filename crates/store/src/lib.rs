@@ -19,7 +19,7 @@ mod write;
 
 pub use accounts::{AuditEntry, Autosave, Named, NewSession, Revision, Session, TwoFactor};
 pub use backup::{BackupReport, backup_to, restore_from};
-pub use kept::Refresh;
+pub use kept::{Also, Refresh};
 pub use lists::{ListPage, Listing, SHORT as LIST_SHORT};
 pub use newsletter::{
     Lists, NewMessage, QueuedMessage, SENDER_LOCK, Send, SignUp, Subscriber, SubscriberQuery,
@@ -233,7 +233,8 @@ impl Store {
             }
             let mut tx = self.begin().await?;
             for (id, title) in rows {
-                tx.set_title_key(id, &midad_arabic::normalize(&title)).await?;
+                tx.set_title_key(id, &midad_arabic::normalize(&title))
+                    .await?;
             }
             tx.commit().await?;
         }

@@ -130,6 +130,8 @@ impl Store {
                     .await?;
             }
         }
+        // Most read, where it is kept, is read again.
+        self.inner_kept().views_counted();
         Ok(())
     }
 

@@ -32,10 +32,10 @@ async fn site() -> Site {
         site_overrides: Default::default(),
         cache_bytes: midad_web::DEFAULT_CACHE_BYTES,
         mail: midad_web::MailSettings {
-            sitemap_urls: 0,
             from: "الغد <news@news.example>".into(),
             ..Default::default()
         },
+        sitemap_urls: 0,
     };
     let app = App::new(store.clone(), config, None).unwrap();
     Site {

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use midad_arabic::{DateFormatter, Digits, Ymd};
 use midad_core::ArticleKind;
 use midad_core::{Section, Settings};
-use midad_store::{ArticleQuery, Refresh, Result, Store};
+use midad_store::{Also, ArticleQuery, Refresh, Result, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -235,7 +235,7 @@ pub(crate) async fn site_context(app: &App) -> Result<Context> {
     let overrides = app.config.site_overrides.clone();
     let base: Arc<Base> = app
         .store
-        .kept("site", Refresh::Now, None, move |store| {
+        .kept("site", Refresh::Now, Also::Nothing, move |store| {
             read_base(store, overrides)
         })
         .await?;

@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use midad_core::{Article, ArticleKind, body};
-use midad_store::{ArticleQuery, Listing, Refresh};
+use midad_store::{Also, ArticleQuery, Listing, Refresh};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -285,37 +285,42 @@ async fn months(app: &App, tz: chrono_tz::Tz) -> Result<Arc<Vec<Month>>, WebErro
     let key = format!("sitemap-months:{}", tz.name());
     Ok(app
         .store
-        .kept(&key, Refresh::Behind, None, move |store| async move {
-            let mut months: BTreeMap<(i32, u32), (i64, DateTime<Utc>)> = BTreeMap::new();
-            for kind in [ArticleKind::Article, ArticleKind::Caricature] {
-                let mut after = None;
-                loop {
-                    let chunk = store.publications_of(kind, after, MONTHS_CHUNK).await?;
-                    for p in &chunk {
-                        let l = p.published_at.with_timezone(&tz);
-                        let last = p.modified_at.max(p.published_at);
-                        let m = months.entry((l.year(), l.month())).or_insert((0, last));
-                        m.0 += 1;
-                        m.1 = m.1.max(last);
-                    }
-                    match chunk.last() {
-                        Some(p) if chunk.len() as i64 == MONTHS_CHUNK => {
-                            after = Some((p.published_at, p.id));
+        .kept(
+            &key,
+            Refresh::Behind,
+            Also::Nothing,
+            move |store| async move {
+                let mut months: BTreeMap<(i32, u32), (i64, DateTime<Utc>)> = BTreeMap::new();
+                for kind in [ArticleKind::Article, ArticleKind::Caricature] {
+                    let mut after = None;
+                    loop {
+                        let chunk = store.publications_of(kind, after, MONTHS_CHUNK).await?;
+                        for p in &chunk {
+                            let l = p.published_at.with_timezone(&tz);
+                            let last = p.modified_at.max(p.published_at);
+                            let m = months.entry((l.year(), l.month())).or_insert((0, last));
+                            m.0 += 1;
+                            m.1 = m.1.max(last);
                         }
-                        _ => break,
+                        match chunk.last() {
+                            Some(p) if chunk.len() as i64 == MONTHS_CHUNK => {
+                                after = Some((p.published_at, p.id));
+                            }
+                            _ => break,
+                        }
                     }
                 }
-            }
-            Ok(months
-                .into_iter()
-                .map(|((year, month), (count, lastmod))| Month {
-                    year,
-                    month,
-                    count,
-                    lastmod,
-                })
-                .collect::<Vec<_>>())
-        })
+                Ok(months
+                    .into_iter()
+                    .map(|((year, month), (count, lastmod))| Month {
+                        year,
+                        month,
+                        count,
+                        lastmod,
+                    })
+                    .collect::<Vec<_>>())
+            },
+        )
         .await?)
 }
 

@@ -15,7 +15,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Duration;
 use midad_core::{Article, ArticleKind, Id, Status};
-use midad_store::{ArticleQuery, Listing, Refresh};
+use midad_store::{Also, ArticleQuery, Listing, Refresh};
 use minijinja::{Value, context};
 use std::sync::Arc;
 
@@ -41,8 +41,8 @@ struct Furniture {
 }
 
 impl Furniture {
-    /// Kept between writes; most read (which moves with views, not with the change log)
-    /// is read again at least every half minute.
+    /// Kept between writes and between counts of views (most read moves with views, not
+    /// with the change log).
     async fn load(app: &App, ctx: &Context) -> Result<Arc<Furniture>, WebError> {
         let since = app.now() - Duration::hours(i64::from(ctx.settings.breaking_hours));
         // Most read over today and yesterday, in the site's days.
@@ -52,31 +52,26 @@ impl Furniture {
         let key = format!("furniture:{since_day}");
         let kept = app
             .store
-            .kept(
-                &key,
-                Refresh::Now,
-                Some(std::time::Duration::from_secs(30)),
-                move |store| async move {
-                    let breaking = store
-                        .articles(&ArticleQuery {
-                            breaking: Some(true),
-                            ..ArticleQuery::published(ArticleKind::Article, 5)
-                        })
-                        .await?;
-                    let ids = store.most_read(&since_day, 5).await?;
-                    let mut most_read = store.articles_by_ids(&ids).await?;
-                    most_read.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
-                    let caricature = store
-                        .list_head(Listing::Kind(ArticleKind::Caricature), 1)
-                        .await?
-                        .pop();
-                    Ok(Furniture {
-                        breaking,
-                        most_read,
-                        caricature,
+            .kept(&key, Refresh::Now, Also::Views, move |store| async move {
+                let breaking = store
+                    .articles(&ArticleQuery {
+                        breaking: Some(true),
+                        ..ArticleQuery::published(ArticleKind::Article, 5)
                     })
-                },
-            )
+                    .await?;
+                let ids = store.most_read(&since_day, 5).await?;
+                let mut most_read = store.articles_by_ids(&ids).await?;
+                most_read.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+                let caricature = store
+                    .list_head(Listing::Kind(ArticleKind::Caricature), 1)
+                    .await?
+                    .pop();
+                Ok(Furniture {
+                    breaking,
+                    most_read,
+                    caricature,
+                })
+            })
             .await?;
         // The ticker shows the last hours' breaking stories: an older one leaves it at once.
         if kept
@@ -164,29 +159,34 @@ pub(crate) async fn home(
         .collect();
     // The home page's lists are kept between writes, like the furniture.
     let lists: Arc<HomeLists> = store
-        .kept("home", Refresh::Now, None, move |store| async move {
-            let latest = store
-                .list_head(Listing::Kind(ArticleKind::Article), 14)
-                .await?;
-            let featured = store
-                .articles(&ArticleQuery {
-                    featured: Some(true),
-                    ..ArticleQuery::published(ArticleKind::Article, 5)
-                })
-                .await?;
-            let mut blocks = Vec::new();
-            for section in sections {
-                let list = store.list_head(Listing::Section(section.id), 4).await?;
-                if !list.is_empty() {
-                    blocks.push((section, list));
+        .kept(
+            "home",
+            Refresh::Now,
+            Also::Nothing,
+            move |store| async move {
+                let latest = store
+                    .list_head(Listing::Kind(ArticleKind::Article), 14)
+                    .await?;
+                let featured = store
+                    .articles(&ArticleQuery {
+                        featured: Some(true),
+                        ..ArticleQuery::published(ArticleKind::Article, 5)
+                    })
+                    .await?;
+                let mut blocks = Vec::new();
+                for section in sections {
+                    let list = store.list_head(Listing::Section(section.id), 4).await?;
+                    if !list.is_empty() {
+                        blocks.push((section, list));
+                    }
                 }
-            }
-            Ok(HomeLists {
-                latest,
-                featured,
-                blocks,
-            })
-        })
+                Ok(HomeLists {
+                    latest,
+                    featured,
+                    blocks,
+                })
+            },
+        )
         .await?;
     let (latest, featured) = (&lists.latest, &lists.featured);
     let section_blocks = &lists.blocks;
