@@ -262,6 +262,10 @@ pub struct Article {
     pub created_at: DateTime<Utc>,
     /// When the row last changed, for caches and sitemaps.
     pub modified_at: DateTime<Utc>,
+    /// Words in the body, counted when it was written: a card's reading time, read without
+    /// the body. `None` until counted.
+    #[serde(default)]
+    pub words: Option<i64>,
     #[serde(flatten)]
     pub data: ArticleData,
 }

@@ -219,21 +219,31 @@ impl Store {
         self.optimize().await
     }
 
-    /// Folds the titles of articles written before `title_key` existed, a thousand per
-    /// transaction (once: later writes keep it).
+    /// Fills the folded title and the word count of articles written before those columns
+    /// existed (or restored from a backup), a thousand per transaction: once, as later
+    /// writes keep them.
     pub(crate) async fn fill_title_keys(&self) -> Result<()> {
+        let sql = format!(
+            "SELECT {} FROM articles WHERE title_key IS NULL OR words IS NULL ORDER BY id LIMIT 1000",
+            rows::ARTICLE_COLUMNS
+        );
         loop {
-            let rows: Vec<(i64, String)> = dispatch!(self.pools(), |db| {
-                sqlx::query_as("SELECT id, title FROM articles WHERE title_key IS NULL LIMIT 1000")
+            let list = dispatch!(self.pools(), |db| {
+                let found = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                     .fetch_all(db)
-                    .await?
+                    .await?;
+                found
+                    .iter()
+                    .map(rows::article)
+                    .collect::<Result<Vec<_>>>()?
             });
-            if rows.is_empty() {
+            if list.is_empty() {
                 return Ok(());
             }
             let mut tx = self.begin().await?;
-            for (id, title) in rows {
-                tx.set_title_key(id, &midad_arabic::normalize(&title))
+            for a in list {
+                let key = midad_arabic::normalize(&a.data.title);
+                tx.set_derived(a.id, &key, write::count_words(&a.data))
                     .await?;
             }
             tx.commit().await?;

@@ -29,7 +29,7 @@ pub enum Listing {
     Author(Id),
 }
 
-/// One page of a list and the size of the whole list.
+/// One page of a list (as cards: without bodies) and the size of the whole list.
 #[derive(Clone, Debug)]
 pub struct ListPage {
     pub total: i64,
@@ -199,13 +199,14 @@ impl Store {
             return Ok(None);
         }
         let ids: Vec<Id> = keys.iter().map(|k| k.1).collect();
-        let mut articles = self.articles_by_ids(&ids).await?;
+        let mut articles = self.cards_by_ids(&ids).await?;
         articles.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
         Ok(Some(ListPage { total, articles }))
     }
 
-    /// The first `n` items of a list, without counting it (feeds, the home page's blocks).
-    pub async fn list_head(&self, of: Listing, n: i64) -> Result<Vec<Article>> {
+    /// The first `n` items of a list, without counting it: whole for a feed, as cards for
+    /// the home page's blocks.
+    pub async fn list_head(&self, of: Listing, n: i64, whole: bool) -> Result<Vec<Article>> {
         let mut lists = Vec::new();
         for r in &self.ranges(of).await? {
             lists.push(self.keys(r, None, n).await?);
@@ -215,7 +216,11 @@ impl Store {
             .take(n.max(0) as usize)
             .map(|k| k.1)
             .collect();
-        let mut articles = self.articles_by_ids(&ids).await?;
+        let mut articles = if whole {
+            self.articles_by_ids(&ids).await?
+        } else {
+            self.cards_by_ids(&ids).await?
+        };
         articles.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
         Ok(articles)
     }

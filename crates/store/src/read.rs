@@ -1,7 +1,7 @@
 //! Reads, on the reader pool: articles by id, slug or filter, and the small tables that
 //! pages need (sections, tags, bylines, media, users, settings).
 
-use crate::rows::{self, ARTICLE_COLUMNS};
+use crate::rows::{self, ARTICLE_COLUMNS, CARD_COLUMNS};
 use crate::{Result, Store, dispatch};
 use chrono::{DateTime, Utc};
 use midad_core::{Article, ArticleKind, Author, Id, Media, Section, Status, Tag, User};
@@ -38,6 +38,8 @@ pub struct ArticleQuery {
     /// Titles that contain these words, folded the way search folds them (the back
     /// office's title search).
     pub title_contains: Option<String>,
+    /// Read cards (no body: what a list shows) instead of whole articles.
+    pub cards: bool,
     pub order: Order,
     pub limit: i64,
     pub offset: i64,
@@ -214,9 +216,18 @@ impl Store {
             Order::Latest => "a.id DESC",
         };
         let n = params.len();
-        let columns = ARTICLE_COLUMNS
+        let columns = if q.cards {
+            CARD_COLUMNS
+        } else {
+            ARTICLE_COLUMNS
+        };
+        let columns = columns
             .split(", ")
-            .map(|c| format!("a.{}", c.trim()))
+            .map(|c| match c.trim() {
+                // A constant in place of a column (a card's empty body).
+                c if c.starts_with('\'') => c.to_string(),
+                c => format!("a.{c}"),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
@@ -286,20 +297,28 @@ impl Store {
             return Ok(list);
         }
         let ids = inline_ids(&list.iter().map(|a| a.id).collect::<Vec<_>>());
-        let tag_sql = format!(
-            "SELECT article_id, tag_id FROM article_tags WHERE article_id IN ({ids}) ORDER BY article_id, position"
+        // Both kinds of link in one statement: 0 marks a tag, 1 a byline.
+        let sql = format!(
+            "SELECT 0 AS which, article_id, tag_id AS link, position FROM article_tags \
+             WHERE article_id IN ({ids}) UNION ALL \
+             SELECT 1 AS which, article_id, author_id AS link, position FROM article_authors \
+             WHERE article_id IN ({ids}) ORDER BY which, article_id, position"
         );
-        let author_sql = format!(
-            "SELECT article_id, author_id FROM article_authors WHERE article_id IN ({ids}) ORDER BY article_id, position"
-        );
-        let (tags, authors): (Links, Links) = dispatch!(self.pools(), |db| {
-            (
-                sqlx::query_as(AssertSqlSafe(tag_sql)).fetch_all(db).await?,
-                sqlx::query_as(AssertSqlSafe(author_sql))
-                    .fetch_all(db)
-                    .await?,
-            )
+        let links: Vec<(i32, i64, i64, i64)> = dispatch!(self.pools(), |db| {
+            sqlx::query_as(AssertSqlSafe(sql)).fetch_all(db).await?
         });
+        let (tags, authors): (Links, Links) = {
+            let mut tags = Vec::new();
+            let mut authors = Vec::new();
+            for (which, article, link, _) in links {
+                if which == 0 {
+                    tags.push((article, link));
+                } else {
+                    authors.push((article, link));
+                }
+            }
+            (tags, authors)
+        };
         let mut tag_map: HashMap<Id, Vec<Id>> = HashMap::new();
         for (a, t) in tags {
             tag_map.entry(a).or_default().push(t);
@@ -400,6 +419,22 @@ impl Store {
         }
         let sql = format!(
             "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({})",
+            inline_ids(ids)
+        );
+        let list = dispatch!(self.pools(), |db| {
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
+            rows.iter().map(rows::article).collect::<Result<Vec<_>>>()?
+        });
+        self.with_links(list).await
+    }
+
+    /// Like `articles_by_ids`, as cards: without their bodies.
+    pub async fn cards_by_ids(&self, ids: &[Id]) -> Result<Vec<Article>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM articles WHERE id IN ({})",
             inline_ids(ids)
         );
         let list = dispatch!(self.pools(), |db| {

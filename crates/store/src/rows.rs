@@ -65,7 +65,13 @@ pub(crate) fn change(r: &impl Get) -> Result<Change> {
 pub(crate) const ARTICLE_COLUMNS: &str = "id, kind, status, title, slug, subtitle, excerpt, body, \
     section_id, parent_id, source, image_id, image_caption, image_alt, image_credit, artist, \
     seo_title, seo_description, breaking, featured, published_at, updated_at, external_id, \
-    version, created_at, modified_at";
+    version, created_at, modified_at, words";
+
+/// The columns of a card: an article as a list shows it, without its body.
+pub(crate) const CARD_COLUMNS: &str = "id, kind, status, title, slug, subtitle, excerpt, \
+    '[]' AS body, section_id, parent_id, source, image_id, image_caption, image_alt, \
+    image_credit, artist, seo_title, seo_description, breaking, featured, published_at, \
+    updated_at, external_id, version, created_at, modified_at, words";
 
 /// An article without its tag and byline ids, which live in their own tables.
 pub(crate) fn article(r: &impl Get) -> Result<Article> {
@@ -77,6 +83,7 @@ pub(crate) fn article(r: &impl Get) -> Result<Article> {
         version: r.int("version")?,
         created_at: r.time("created_at")?,
         modified_at: r.time("modified_at")?,
+        words: r.opt_int("words")?,
         data: ArticleData {
             kind: parse("kind", &r.text("kind")?, ArticleKind::parse)?,
             status: parse("status", &r.text("status")?, Status::parse)?,

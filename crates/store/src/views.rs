@@ -10,9 +10,9 @@ use midad_core::{ArticleKind, Id, Status};
 use sqlx::AssertSqlSafe;
 
 /// Related stories look among the articles of this many of an article's tags…
-pub const RELATED_TAGS: usize = 8;
+pub const RELATED_TAGS: usize = 6;
 /// …and, in each, among this many articles nearest to it in publication time.
-pub const RELATED_WINDOW: i64 = 50;
+pub const RELATED_WINDOW: i64 = 24;
 
 /// A published article or caricature as a sitemap lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,26 +171,40 @@ impl Store {
         let tags = &tag_ids[..tag_ids.len().min(RELATED_TAGS)];
         let mut candidates: Vec<(DateTime<Utc>, Id)> = Vec::new();
         let half = RELATED_WINDOW / 2;
-        for tag in tags {
+        if !tags.is_empty() {
+            // One statement for every window: each tag's nearest before and after it.
             let around = published_at.unwrap_or(DateTime::<Utc>::MAX_UTC);
-            let before = "SELECT listed_at, article_id FROM article_tags \
-                WHERE tag_id = $1 AND listed_at IS NOT NULL AND (listed_at, article_id) < ($2, $3) \
-                ORDER BY listed_at DESC, article_id DESC LIMIT $4";
-            let after = "SELECT listed_at, article_id FROM article_tags \
-                WHERE tag_id = $1 AND listed_at IS NOT NULL AND (listed_at, article_id) > ($2, $3) \
-                ORDER BY listed_at, article_id LIMIT $4";
-            for (sql, n) in [(before, RELATED_WINDOW - half), (after, half)] {
-                let rows: Vec<(DateTime<Utc>, i64)> = dispatch!(self.pools(), |db| {
-                    sqlx::query_as(sql)
-                        .bind(*tag)
-                        .bind(around)
-                        .bind(id)
-                        .bind(n)
-                        .fetch_all(db)
-                        .await?
-                });
-                candidates.extend(rows);
-            }
+            let windows: Vec<String> = tags
+                .iter()
+                .flat_map(|tag| {
+                    [
+                        format!(
+                            "SELECT * FROM (SELECT listed_at, article_id FROM article_tags \
+                             WHERE tag_id = {tag} AND listed_at IS NOT NULL \
+                             AND (listed_at, article_id) < ($1, $2) \
+                             ORDER BY listed_at DESC, article_id DESC LIMIT $3) AS b{tag}"
+                        ),
+                        format!(
+                            "SELECT * FROM (SELECT listed_at, article_id FROM article_tags \
+                             WHERE tag_id = {tag} AND listed_at IS NOT NULL \
+                             AND (listed_at, article_id) > ($1, $2) \
+                             ORDER BY listed_at, article_id LIMIT $4) AS a{tag}"
+                        ),
+                    ]
+                })
+                .collect();
+            // Tag ids are integers from the database, written inline like every id list.
+            let sql = windows.join(" UNION ALL ");
+            let rows: Vec<(DateTime<Utc>, i64)> = dispatch!(self.pools(), |db| {
+                sqlx::query_as(AssertSqlSafe(sql))
+                    .bind(around)
+                    .bind(id)
+                    .bind(RELATED_WINDOW - half)
+                    .bind(half)
+                    .fetch_all(db)
+                    .await?
+            });
+            candidates.extend(rows);
         }
         candidates.retain(|(_, c)| *c != id);
         candidates.sort_unstable();

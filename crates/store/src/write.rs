@@ -166,14 +166,15 @@ impl Tx {
         data.slug = self.unique_slug(&data, None).await?;
         let now = self.now;
         let body = body_json(&data)?;
+        let words = count_words(&data);
         let id: Id = on_tx!(self, |c| {
             sqlx::query_scalar(
                 "INSERT INTO articles (kind, status, title, slug, subtitle, excerpt, body, \
                  section_id, parent_id, source, image_id, image_caption, image_alt, image_credit, \
                  artist, seo_title, seo_description, breaking, featured, published_at, updated_at, \
-                 external_id, version, created_at, modified_at, title_key) \
+                 external_id, version, created_at, modified_at, title_key, words) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17, $18, $19, $20, $21, $22, 1, $23, $23, $24) RETURNING id",
+                 $17, $18, $19, $20, $21, $22, 1, $23, $23, $24, $25) RETURNING id",
             )
             .bind(data.kind.as_str())
             .bind(data.status.as_str())
@@ -199,6 +200,7 @@ impl Tx {
             .bind(&data.external_id)
             .bind(now)
             .bind(midad_arabic::normalize(&data.title))
+            .bind(words)
             .fetch_one(c)
             .await?
         });
@@ -209,6 +211,7 @@ impl Tx {
             version: 1,
             created_at: now,
             modified_at: now,
+            words: Some(words),
             data,
         })
     }
@@ -235,6 +238,7 @@ impl Tx {
         data.slug = self.unique_slug(&data, Some(id)).await?;
         let now = self.now;
         let body = body_json(&data)?;
+        let words = count_words(&data);
         let version = current.version + 1;
         let updated = on_tx!(self, |c| {
             sqlx::query(
@@ -243,7 +247,8 @@ impl Tx {
                  image_id = $11, image_caption = $12, image_alt = $13, image_credit = $14, \
                  artist = $15, seo_title = $16, seo_description = $17, breaking = $18, \
                  featured = $19, published_at = $20, updated_at = $21, external_id = $22, \
-                 version = $23, modified_at = $24, title_key = $27 WHERE id = $25 AND version = $26",
+                 version = $23, modified_at = $24, title_key = $27, words = $28 \
+                 WHERE id = $25 AND version = $26",
             )
             .bind(data.kind.as_str())
             .bind(data.status.as_str())
@@ -272,6 +277,7 @@ impl Tx {
             .bind(id)
             .bind(current.version)
             .bind(midad_arabic::normalize(&data.title))
+            .bind(words)
             .execute(c)
             .await?
             .rows_affected()
@@ -289,6 +295,7 @@ impl Tx {
             version,
             created_at: current.created_at,
             modified_at: now,
+            words: Some(words),
             data,
         })
     }
@@ -911,10 +918,11 @@ impl Tx {
         Ok(())
     }
 
-    pub(crate) async fn set_title_key(&mut self, id: Id, key: &str) -> Result<()> {
+    pub(crate) async fn set_derived(&mut self, id: Id, key: &str, words: i64) -> Result<()> {
         on_tx!(self, |c| {
-            sqlx::query("UPDATE articles SET title_key = $1 WHERE id = $2")
+            sqlx::query("UPDATE articles SET title_key = $1, words = $2 WHERE id = $3")
                 .bind(key)
+                .bind(words)
                 .bind(id)
                 .execute(c)
                 .await?;
@@ -954,6 +962,11 @@ fn listed_at(data: &ArticleData) -> Option<DateTime<Utc>> {
     (data.kind == ArticleKind::Article && data.status == Status::Published)
         .then_some(data.published_at)
         .flatten()
+}
+
+/// Words in a body, as the reading time counts them.
+pub(crate) fn count_words(data: &ArticleData) -> i64 {
+    midad_arabic::word_count(&midad_core::body::plain_text(&data.body)) as i64
 }
 
 fn body_json(data: &ArticleData) -> Result<String> {

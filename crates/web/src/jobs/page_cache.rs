@@ -25,7 +25,7 @@ pub(crate) async fn stale_keys(
     }
     ids.sort_unstable();
     ids.dedup();
-    let found = store.articles_by_ids(&ids).await?;
+    let found = store.cards_by_ids(&ids).await?;
     let sections = store.sections().await?;
     for id in &ids {
         keys.push(format!("a{id}"));

@@ -96,8 +96,12 @@ pub(crate) fn article_url(a: &Article) -> String {
 
 pub(crate) fn view(a: &Article, names: &Names, locale: &Locale, with_body: bool) -> ArticleView {
     let d = &a.data;
-    let text = body::plain_text(&d.body);
-    let minutes = midad_arabic::reading_minutes(midad_arabic::word_count(&text));
+    // Counted when the body was written; a card carries the count but not the body.
+    let words = a
+        .words
+        .map(|n| n.max(0) as usize)
+        .unwrap_or_else(|| midad_arabic::word_count(&body::plain_text(&d.body)));
+    let minutes = midad_arabic::reading_minutes(words);
     let image = d
         .image_id
         .and_then(|id| names.media.get(&id))

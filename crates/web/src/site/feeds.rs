@@ -154,7 +154,7 @@ async fn feed(
 ) -> Result<Response, WebError> {
     let ctx = site_context(app).await?;
     // The first page of the list the feed follows: read by its index like a list page.
-    let list = app.store.list_head(listing, FEED_ITEMS).await?;
+    let list = app.store.list_head(listing, FEED_ITEMS, true).await?;
     let refs: Vec<&Article> = list.iter().collect();
     let names = names(app, &refs, &ctx).await?;
     let base = ctx.site.base_url.clone();

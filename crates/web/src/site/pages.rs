@@ -56,14 +56,15 @@ impl Furniture {
                 let breaking = store
                     .articles(&ArticleQuery {
                         breaking: Some(true),
+                        cards: true,
                         ..ArticleQuery::published(ArticleKind::Article, 5)
                     })
                     .await?;
                 let ids = store.most_read(&since_day, 5).await?;
-                let mut most_read = store.articles_by_ids(&ids).await?;
+                let mut most_read = store.cards_by_ids(&ids).await?;
                 most_read.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
                 let caricature = store
-                    .list_head(Listing::Kind(ArticleKind::Caricature), 1)
+                    .list_head(Listing::Kind(ArticleKind::Caricature), 1, false)
                     .await?
                     .pop();
                 Ok(Furniture {
@@ -165,17 +166,20 @@ pub(crate) async fn home(
             Also::Nothing,
             move |store| async move {
                 let latest = store
-                    .list_head(Listing::Kind(ArticleKind::Article), 14)
+                    .list_head(Listing::Kind(ArticleKind::Article), 14, false)
                     .await?;
                 let featured = store
                     .articles(&ArticleQuery {
                         featured: Some(true),
+                        cards: true,
                         ..ArticleQuery::published(ArticleKind::Article, 5)
                     })
                     .await?;
                 let mut blocks = Vec::new();
                 for section in sections {
-                    let list = store.list_head(Listing::Section(section.id), 4).await?;
+                    let list = store
+                        .list_head(Listing::Section(section.id), 4, false)
+                        .await?;
                     if !list.is_empty() {
                         blocks.push((section, list));
                     }
@@ -305,7 +309,7 @@ pub(crate) async fn render_article(
             4,
         )
         .await?;
-    let mut related = store.articles_by_ids(&related_ids).await?;
+    let mut related = store.cards_by_ids(&related_ids).await?;
     related.sort_by_key(|r| related_ids.iter().position(|id| *id == r.id));
     let all: Vec<&Article> = std::iter::once(a)
         .chain(related.iter())
