@@ -118,7 +118,7 @@ impl Lines {
     }
 
     /// The next line: `None` at the end, `Some((n, Err(())))` for a line that is not UTF-8.
-    fn next(&mut self, file: &Path) -> Result<Option<(usize, Result<&str, ()>)>, Failure> {
+    fn next(&mut self, file: &Path) -> Result<Option<NumberedLine<'_>>, Failure> {
         use std::io::BufRead;
         self.buf.clear();
         let n = self
@@ -135,6 +135,9 @@ impl Lines {
         )))
     }
 }
+
+/// A line's number and its text (`Err` when it is not UTF-8).
+type NumberedLine<'a> = (usize, Result<&'a str, ()>);
 
 /// A stable fingerprint of a file's bytes (64-bit FNV-1a, with the size), by which an
 /// interrupted import is recognised when it is run again.

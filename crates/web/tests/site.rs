@@ -604,7 +604,7 @@ async fn a_month_past_the_per_file_limit_is_split_into_numbered_parts() {
     let mut made = Vec::new();
     // March 2020 in Riyadh, the first one at 00:30 local time (still February in UTC).
     for i in 0..8 {
-        let mut a = ArticleData::new(ArticleKind::Article, &format!("أرشيف آذار {i}"));
+        let mut a = ArticleData::new(ArticleKind::Article, format!("أرشيف آذار {i}"));
         a.status = Status::Published;
         a.body = paragraph("نص");
         let local = riyadh
@@ -615,7 +615,7 @@ async fn a_month_past_the_per_file_limit_is_split_into_numbered_parts() {
     }
     // July 2019 holds two: it fits in one file.
     for i in 0..2 {
-        let mut a = ArticleData::new(ArticleKind::Article, &format!("أرشيف تموز {i}"));
+        let mut a = ArticleData::new(ArticleKind::Article, format!("أرشيف تموز {i}"));
         a.status = Status::Published;
         a.body = paragraph("نص");
         a.published_at = Some(Utc.with_ymd_and_hms(2019, 7, 10 + i, 9, 0, 0).unwrap());

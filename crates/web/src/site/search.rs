@@ -189,7 +189,7 @@ pub(crate) async fn page(
     let mut section_slug = None;
     let mut sort = "relevance";
     let query = p.q.trim().to_string();
-    match check(&app, &p, &locale, 10).await {
+    match check(&app, &p, locale, 10).await {
         Err(Invalid(_, msg)) => problem = Some(msg),
         Ok(checked) => {
             page_no = checked.request.page;
