@@ -414,27 +414,20 @@ impl Store {
     /// The articles with these ids that exist, in no particular order: one query for a
     /// whole page of search hits instead of one per hit.
     pub async fn articles_by_ids(&self, ids: &[Id]) -> Result<Vec<Article>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({})",
-            inline_ids(ids)
-        );
-        let list = dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(rows::article).collect::<Result<Vec<_>>>()?
-        });
-        self.with_links(list).await
+        self.by_ids(ids, ARTICLE_COLUMNS).await
     }
 
     /// Like `articles_by_ids`, as cards: without their bodies.
     pub async fn cards_by_ids(&self, ids: &[Id]) -> Result<Vec<Article>> {
+        self.by_ids(ids, CARD_COLUMNS).await
+    }
+
+    async fn by_ids(&self, ids: &[Id], columns: &str) -> Result<Vec<Article>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {CARD_COLUMNS} FROM articles WHERE id IN ({})",
+            "SELECT {columns} FROM articles WHERE id IN ({})",
             inline_ids(ids)
         );
         let list = dispatch!(self.pools(), |db| {
