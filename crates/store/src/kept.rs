@@ -16,8 +16,9 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Kept values beyond this number are dropped all at once.
-const MAX_VALUES: usize = 1024;
+/// Kept values beyond this number are dropped all at once (a crawler walking every long
+/// tag list).
+const MAX_VALUES: usize = 4096;
 
 struct Entry {
     seq: i64,

@@ -118,8 +118,6 @@ struct Inner {
     /// The newest change-log sequence this process knows of; followers wait on it.
     latest: watch::Sender<i64>,
     url: String,
-    /// The positions of long lists (see `lists`).
-    lists: lists::KeptLists,
     /// Other derived values (see `kept`).
     kept: kept::Kept,
 }
@@ -190,7 +188,6 @@ impl Store {
                 backend,
                 latest,
                 url: url.to_string(),
-                lists: Default::default(),
                 kept: Default::default(),
             }),
         })
@@ -322,10 +319,6 @@ impl Store {
 
     pub(crate) fn inner_kept(&self) -> &kept::Kept {
         &self.inner.kept
-    }
-
-    pub(crate) fn kept_lists(&self) -> &lists::KeptLists {
-        &self.inner.lists
     }
 
     pub(crate) fn announce(&self, seq: i64) {

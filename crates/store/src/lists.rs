@@ -10,13 +10,11 @@
 //! which costs little and is always exact.
 
 use crate::rows::Get;
-use crate::{Result, Store, dispatch};
+use crate::{Also, Refresh, Result, Store, dispatch};
 use chrono::{DateTime, Utc};
 use midad_core::{Article, ArticleKind, Id};
 use sqlx::AssertSqlSafe;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Which public list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,9 +40,6 @@ pub(crate) type Key = (DateTime<Utc>, Id);
 /// Lists up to this long are counted and paged by offset on every request: a bounded cost,
 /// exact at once after a write. Longer ones are paged from kept positions.
 pub const SHORT: i64 = 1000;
-
-/// Kept lists beyond this number are dropped all at once (a crawler walking every tag).
-const MAX_KEPT: usize = 4096;
 
 /// One index range of a list: a list is one range, or one per sub-section.
 #[derive(Clone, Copy, Debug)]
@@ -102,35 +97,9 @@ enum Param {
 
 /// The kept positions of one long list.
 pub(crate) struct Positions {
-    /// The change-log sequence they were read at.
-    seq: i64,
     total: i64,
     /// The key of the first item of page 1, 2, 3…
     starts: Vec<Key>,
-    rebuilding: AtomicBool,
-}
-
-/// Every long list's positions, by list and page size.
-#[derive(Default)]
-pub(crate) struct KeptLists {
-    map: Mutex<HashMap<(Listing, i64), Arc<Positions>>>,
-}
-
-impl KeptLists {
-    fn get(&self, key: &(Listing, i64)) -> Option<Arc<Positions>> {
-        self.map.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: (Listing, i64), p: Positions) -> Arc<Positions> {
-        let p = Arc::new(p);
-        if let Ok(mut map) = self.map.lock() {
-            if map.len() >= MAX_KEPT {
-                map.clear();
-            }
-            map.insert(key, p.clone());
-        }
-        p
-    }
 }
 
 /// Newest first, as every list is shown.
@@ -225,15 +194,6 @@ impl Store {
         Ok(articles)
     }
 
-    /// How many items a list holds (kept for long lists, counted for short ones).
-    pub async fn list_total(&self, of: Listing) -> Result<i64> {
-        Ok(self
-            .list_page(of, 1, 1)
-            .await?
-            .map(|p| p.total)
-            .unwrap_or(0))
-    }
-
     async fn ranges(&self, of: Listing) -> Result<Vec<Range>> {
         Ok(match of {
             Listing::Kind(k) => vec![Range::Kind(k)],
@@ -296,53 +256,35 @@ impl Store {
         })
     }
 
-    /// The kept positions of a long list: read now when there are none, otherwise the
-    /// kept ones, read again behind this request when the change log has moved on.
+    /// The kept positions of a long list (a kept value, see `kept`): read now when there
+    /// are none, otherwise the kept ones, read again behind this request when the change
+    /// log has moved on.
     async fn positions(
         &self,
         of: Listing,
         ranges: &[Range],
         per_page: i64,
     ) -> Result<Arc<Positions>> {
-        let seq = self.heard_seq();
-        let slot = (of, per_page);
-        if let Some(p) = self.kept_lists().get(&slot) {
-            if p.seq != seq && !p.rebuilding.swap(true, Ordering::AcqRel) {
-                let store = self.clone();
-                let ranges = ranges.to_vec();
-                tokio::spawn(async move {
-                    match store.read_positions(&ranges, per_page).await {
-                        Ok(fresh) => {
-                            store.kept_lists().put(slot, fresh);
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cannot read a list's positions");
-                            if let Some(p) = store.kept_lists().get(&slot) {
-                                p.rebuilding.store(false, Ordering::Release);
-                            }
-                        }
-                    }
-                });
-            }
-            return Ok(p);
-        }
-        let fresh = self.read_positions(ranges, per_page).await?;
-        Ok(self.kept_lists().put(slot, fresh))
+        let ranges = ranges.to_vec();
+        self.kept(
+            &format!("list:{of:?}:{per_page}"),
+            Refresh::Behind,
+            Also::Nothing,
+            move |store| async move { store.read_positions(&ranges, per_page).await },
+        )
+        .await
     }
 
     /// Reads every key of the list once and keeps the first of each page.
     async fn read_positions(&self, ranges: &[Range], per_page: i64) -> Result<Positions> {
-        let seq = self.heard_seq();
         let mut lists = Vec::new();
         for r in ranges {
             lists.push(self.keys(r, None, i64::MAX).await?);
         }
         let all = merge(lists);
         Ok(Positions {
-            seq,
             total: all.len() as i64,
             starts: all.iter().step_by(per_page as usize).copied().collect(),
-            rebuilding: AtomicBool::new(false),
         })
     }
 }

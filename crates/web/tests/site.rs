@@ -189,6 +189,16 @@ async fn get(site: &Site, path: &str) -> Page {
     request(site, Request::get(path).body(Body::empty()).unwrap()).await
 }
 
+/// The `<loc>` addresses of a sitemap or sitemap index.
+fn sitemap_locs(xml: &str) -> Vec<String> {
+    roxmltree::Document::parse(xml)
+        .unwrap()
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text().map(str::to_string))
+        .collect()
+}
+
 fn url_of(a: &Article) -> String {
     format!("/article/{}/{}", a.id, a.data.slug)
 }
@@ -551,12 +561,7 @@ async fn sitemaps_and_the_news_sitemap_window() {
     assert!(news.body.contains("<news:language>ar</news:language>"));
 
     let index = get(&site, "/sitemap.xml").await;
-    let doc = roxmltree::Document::parse(&index.body).unwrap();
-    let maps: Vec<String> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("loc"))
-        .filter_map(|n| n.text().map(str::to_string))
-        .collect();
+    let maps = sitemap_locs(&index.body);
     assert!(maps.contains(&format!("{BASE}/sitemaps/pages.xml")));
     // The lead sits in the sitemap of its month in the site's zone; no draft is anywhere.
     let month = site
@@ -622,12 +627,7 @@ async fn a_month_past_the_per_file_limit_is_split_into_numbered_parts() {
         publish(&split.store, a).await;
     }
     let index = get(&split, "/sitemap.xml").await;
-    let doc = roxmltree::Document::parse(&index.body).unwrap();
-    let maps: Vec<String> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("loc"))
-        .filter_map(|n| n.text().map(str::to_string))
-        .collect();
+    let maps = sitemap_locs(&index.body);
     let parts: Vec<String> = (1..=3)
         .map(|n| format!("{BASE}/sitemaps/2020-03-{n}.xml"))
         .collect();
@@ -642,14 +642,9 @@ async fn a_month_past_the_per_file_limit_is_split_into_numbered_parts() {
     for (n, p) in parts.iter().enumerate() {
         let page = get(&split, p.strip_prefix(BASE).unwrap()).await;
         assert_eq!(page.status, StatusCode::OK, "{p}");
-        let doc = roxmltree::Document::parse(&page.body).unwrap();
-        let locs: Vec<String> = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("loc"))
-            .filter_map(|n| n.text().map(str::to_string))
-            .collect();
-        assert_eq!(locs.len(), if n < 2 { 3 } else { 2 }, "{p}");
-        seen.extend(locs);
+        let found = sitemap_locs(&page.body);
+        assert_eq!(found.len(), if n < 2 { 3 } else { 2 }, "{p}");
+        seen.extend(found);
     }
     let expected: Vec<String> = made
         .iter()
