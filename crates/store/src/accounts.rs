@@ -85,23 +85,17 @@ impl Store {
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE"
         );
-        Ok(dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql))
-                .bind(token_hash)
-                .bind(now)
-                .fetch_optional(db)
-                .await?
-            {
-                Some(r) => Some(Session {
-                    token_hash: r.text("token_hash")?,
-                    csrf: r.text("csrf")?,
-                    created_at: r.time("s_created")?,
-                    expires_at: r.time("expires_at")?,
-                    user: rows::user(&r)?,
-                }),
-                None => None,
-            }
-        }))
+        // Every signed-in request reads its session: a read by key.
+        self.fetch_first(sql, vec![token_hash.into(), now.into()], |r| {
+            Ok(Session {
+                token_hash: r.text("token_hash")?,
+                csrf: r.text("csrf")?,
+                created_at: r.time("s_created")?,
+                expires_at: r.time("expires_at")?,
+                user: rows::user(r)?,
+            })
+        })
+        .await
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {

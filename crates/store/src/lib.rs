@@ -7,6 +7,7 @@
 
 mod accounts;
 mod backup;
+mod fetch;
 mod kept;
 mod lists;
 mod newsletter;
@@ -54,6 +55,8 @@ pub enum StoreError {
     BadUrl(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is not readable: {0}")]
@@ -91,6 +94,8 @@ pub(crate) enum Pools {
     Sqlite {
         writer: SqlitePool,
         readers: SqlitePool,
+        /// The public pages' reads (see `fetch`).
+        fast: Arc<fetch::SqliteReaders>,
     },
     Postgres(PgPool),
 }
@@ -164,11 +169,19 @@ impl Store {
                 .max_connections(1)
                 .connect_with(opts.clone())
                 .await?;
+            let fast = Arc::new(fetch::SqliteReaders::new(opts.get_filename().to_path_buf()));
             let readers = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)
                 .await?;
-            (Pools::Sqlite { writer, readers }, Backend::Sqlite)
+            (
+                Pools::Sqlite {
+                    writer,
+                    readers,
+                    fast,
+                },
+                Backend::Sqlite,
+            )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts =
                 PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
@@ -398,7 +411,12 @@ impl Store {
     /// Closes every connection (on shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
         match &self.inner.pools {
-            Pools::Sqlite { writer, readers } => {
+            Pools::Sqlite {
+                writer,
+                readers,
+                fast,
+            } => {
+                fast.close();
                 readers.close().await;
                 writer.close().await;
             }

@@ -9,11 +9,10 @@
 //! the change log moves. A short list (at most `SHORT` items) is counted and paged directly,
 //! which costs little and is always exact.
 
-use crate::rows::Get;
-use crate::{Also, Refresh, Result, Store, dispatch};
+use crate::fetch::{Cost, Param};
+use crate::{Also, Refresh, Result, Store};
 use chrono::{DateTime, Utc};
 use midad_core::{Article, ArticleKind, Id};
-use sqlx::AssertSqlSafe;
 use std::sync::Arc;
 
 /// Which public list.
@@ -41,6 +40,9 @@ pub(crate) type Key = (DateTime<Utc>, Id);
 /// exact at once after a write. Longer ones are paged from kept positions.
 pub const SHORT: i64 = 1000;
 
+/// Reads of more keys than this leave the calling thread (see `fetch`).
+const LONG_READ: i64 = 10_000;
+
 /// One index range of a list: a list is one range, or one per sub-section.
 #[derive(Clone, Copy, Debug)]
 enum Range {
@@ -66,7 +68,7 @@ impl Range {
                     .into(),
                 "published_at",
                 "id",
-                Param::Text(k.as_str()),
+                k.as_str().into(),
             ),
             Range::Section(id) => (
                 "SELECT published_at, id FROM articles WHERE section_id = $1 AND kind = 'article' \
@@ -74,7 +76,7 @@ impl Range {
                     .into(),
                 "published_at",
                 "id",
-                Param::Int(id),
+                id.into(),
             ),
             Range::Links { table, column, id } => (
                 format!(
@@ -83,16 +85,10 @@ impl Range {
                 ),
                 "listed_at",
                 "article_id",
-                Param::Int(id),
+                id.into(),
             ),
         }
     }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Param {
-    Int(Id),
-    Text(&'static str),
 }
 
 /// The kept positions of one long list.
@@ -219,15 +215,12 @@ impl Store {
     /// The list's size, counting no further than `cap`.
     async fn count_upto(&self, r: &Range, cap: i64) -> Result<i64> {
         let (select, _, _, param) = r.parts();
-        let sql = format!("SELECT COUNT(*) FROM ({select} LIMIT $2) AS capped");
-        Ok(dispatch!(self.pools(), |db| {
-            let q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
-            let q = match param {
-                Param::Int(v) => q.bind(v),
-                Param::Text(v) => q.bind(v),
-            };
-            q.bind(cap).fetch_one(db).await?
-        }))
+        let sql = format!("SELECT COUNT(*) AS n FROM ({select} LIMIT $2) AS capped");
+        // Counting stops at the cap: bounded.
+        let n = self
+            .fetch(Cost::Bounded, sql, vec![param, cap.into()], |r| r.int("n"))
+            .await?;
+        Ok(n.first().copied().unwrap_or(0))
     }
 
     /// Up to `limit` keys of a range in list order, starting at `from` (included).
@@ -239,21 +232,21 @@ impl Store {
             ),
             None => format!("{select} ORDER BY {time} DESC, {id} DESC LIMIT $2"),
         };
-        dispatch!(self.pools(), |db| {
-            let q = sqlx::query(AssertSqlSafe(sql));
-            let q = match param {
-                Param::Int(v) => q.bind(v),
-                Param::Text(v) => q.bind(v),
-            };
-            let q = match from {
-                Some((t, i)) => q.bind(t).bind(i),
-                None => q,
-            };
-            let rows = q.bind(limit).fetch_all(db).await?;
-            rows.iter()
-                .map(|r| Ok((r.time("published_at")?, r.int("id")?)))
-                .collect()
+        let mut params = vec![param];
+        if let Some((t, i)) = from {
+            params.extend([t.into(), i.into()]);
+        }
+        params.push(limit.into());
+        // A page's keys are bounded; every key of a list (its positions) is not.
+        let cost = if limit <= LONG_READ {
+            Cost::Bounded
+        } else {
+            Cost::Long
+        };
+        self.fetch(cost, sql, params, |r| {
+            Ok((r.time("published_at")?, r.int("id")?))
         })
+        .await
     }
 
     /// The kept positions of a long list (a kept value, see `kept`): read now when there

@@ -1,6 +1,7 @@
 //! Reads, on the reader pool: articles by id, slug or filter, and the small tables that
 //! pages need (sections, tags, bylines, media, users, settings).
 
+use crate::fetch::{Cost, Param};
 use crate::rows::{self, ARTICLE_COLUMNS, CARD_COLUMNS};
 use crate::{Result, Store, dispatch};
 use chrono::{DateTime, Utc};
@@ -131,29 +132,6 @@ impl ArticleQuery {
     }
 }
 
-#[derive(Clone, Debug)]
-enum Param {
-    Int(i64),
-    Text(String),
-    Bool(bool),
-    Time(DateTime<Utc>),
-}
-
-macro_rules! bind_all {
-    ($q:expr, $params:expr) => {{
-        let mut q = $q;
-        for p in $params {
-            q = match p {
-                Param::Int(v) => q.bind(*v),
-                Param::Text(v) => q.bind(v.clone()),
-                Param::Bool(v) => q.bind(*v),
-                Param::Time(v) => q.bind(*v),
-            };
-        }
-        q
-    }};
-}
-
 /// Ids are integers, never text from outside: safe to write into an `IN (…)` list, which
 /// keeps a batch read to one statement on both backends.
 pub(crate) fn inline_ids(ids: &[Id]) -> String {
@@ -172,17 +150,10 @@ pub(crate) const USER_COLUMNS: &str =
 impl Store {
     pub async fn article(&self, id: Id) -> Result<Option<Article>> {
         let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1");
-        let found = dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_optional(db)
-                .await?
-            {
-                Some(r) => Some(rows::article(&r)?),
-                None => None,
-            }
-        });
-        match found {
+        match self
+            .fetch_first(sql, vec![id.into()], |r| rows::article(r))
+            .await?
+        {
             Some(a) => Ok(self.with_links(vec![a]).await?.pop()),
             None => Ok(None),
         }
@@ -190,18 +161,8 @@ impl Store {
 
     pub async fn article_by_slug(&self, kind: ArticleKind, slug: &str) -> Result<Option<Article>> {
         let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE kind = $1 AND slug = $2");
-        let found = dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql))
-                .bind(kind.as_str())
-                .bind(slug)
-                .fetch_optional(db)
-                .await?
-            {
-                Some(r) => Some(rows::article(&r)?),
-                None => None,
-            }
-        });
-        match found {
+        let params = vec![kind.as_str().into(), slug.into()];
+        match self.fetch_first(sql, params, |r| rows::article(r)).await? {
             Some(a) => Ok(self.with_links(vec![a]).await?.pop()),
             None => Ok(None),
         }
@@ -236,27 +197,22 @@ impl Store {
             n + 2
         );
         let limit = if q.limit <= 0 { i64::MAX } else { q.limit };
-        let list = dispatch!(self.pools(), |db| {
-            let query = bind_all!(sqlx::query(AssertSqlSafe(sql)), &params);
-            let rows = query
-                .bind(limit)
-                .bind(q.offset.max(0))
-                .fetch_all(db)
-                .await?;
-            rows.iter().map(rows::article).collect::<Result<Vec<_>>>()?
-        });
+        let mut params = params;
+        params.push(limit.into());
+        params.push(q.offset.max(0).into());
+        // Free filters (the back office's) may walk much of the table.
+        let list = self
+            .fetch(Cost::Long, sql, params, |r| rows::article(r))
+            .await?;
         self.with_links(list).await
     }
 
     pub async fn count_articles(&self, q: &ArticleQuery) -> Result<i64> {
         let family = self.section_family(q.section_id).await?;
         let (filter, params) = q.filter(&family);
-        let sql = format!("SELECT COUNT(*) FROM articles a{filter}");
-        Ok(dispatch!(self.pools(), |db| {
-            bind_all!(sqlx::query_scalar(AssertSqlSafe(sql)), &params)
-                .fetch_one(db)
-                .await?
-        }))
+        let sql = format!("SELECT COUNT(*) AS n FROM articles a{filter}");
+        let n = self.fetch(Cost::Long, sql, params, |r| r.int("n")).await?;
+        Ok(n.first().copied().unwrap_or(0))
     }
 
     /// How many items the query selects, counting no further than `cap`.
@@ -264,15 +220,13 @@ impl Store {
         let family = self.section_family(q.section_id).await?;
         let (filter, params) = q.filter(&family);
         let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM articles a{filter} LIMIT ${}) AS capped",
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM articles a{filter} LIMIT ${}) AS capped",
             params.len() + 1
         );
-        Ok(dispatch!(self.pools(), |db| {
-            bind_all!(sqlx::query_scalar(AssertSqlSafe(sql)), &params)
-                .bind(cap)
-                .fetch_one(db)
-                .await?
-        }))
+        let mut params = params;
+        params.push(cap.into());
+        let n = self.fetch(Cost::Long, sql, params, |r| r.int("n")).await?;
+        Ok(n.first().copied().unwrap_or(0))
     }
 
     /// A section and its sub-sections (empty for `None`).
@@ -280,15 +234,11 @@ impl Store {
         let Some(id) = section else {
             return Ok(Vec::new());
         };
-        let children: Vec<(i64,)> = dispatch!(self.pools(), |db| {
-            sqlx::query_as("SELECT id FROM sections WHERE parent_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(db)
-                .await?
-        });
-        Ok(std::iter::once(id)
-            .chain(children.into_iter().map(|(c,)| c))
-            .collect())
+        let sql = "SELECT id FROM sections WHERE parent_id = $1 ORDER BY id".to_string();
+        let children = self
+            .fetch(Cost::Bounded, sql, vec![id.into()], |r| r.int("id"))
+            .await?;
+        Ok(std::iter::once(id).chain(children).collect())
     }
 
     /// Fills the tag and byline ids of a list of articles with two queries.
@@ -297,21 +247,27 @@ impl Store {
             return Ok(list);
         }
         let ids = inline_ids(&list.iter().map(|a| a.id).collect::<Vec<_>>());
-        // Both kinds of link in one statement: 0 marks a tag, 1 a byline.
+        // Both kinds of link in one statement: 't' marks a tag, 'a' a byline.
         let sql = format!(
-            "SELECT 0 AS which, article_id, tag_id AS link, position FROM article_tags \
+            "SELECT 't' AS which, article_id, tag_id AS link, position FROM article_tags \
              WHERE article_id IN ({ids}) UNION ALL \
-             SELECT 1 AS which, article_id, author_id AS link, position FROM article_authors \
-             WHERE article_id IN ({ids}) ORDER BY which, article_id, position"
+             SELECT 'a' AS which, article_id, author_id AS link, position FROM article_authors \
+             WHERE article_id IN ({ids}) ORDER BY which DESC, article_id, position"
         );
-        let links: Vec<(i32, i64, i64, i64)> = dispatch!(self.pools(), |db| {
-            sqlx::query_as(AssertSqlSafe(sql)).fetch_all(db).await?
-        });
+        let links = self
+            .fetch(Cost::Bounded, sql, Vec::new(), |r| {
+                Ok((
+                    r.text("which")? == "t",
+                    r.int("article_id")?,
+                    r.int("link")?,
+                ))
+            })
+            .await?;
         let (tags, authors): (Links, Links) = {
             let mut tags = Vec::new();
             let mut authors = Vec::new();
-            for (which, article, link, _) in links {
-                if which == 0 {
+            for (is_tag, article, link) in links {
+                if is_tag {
                     tags.push((article, link));
                 } else {
                     authors.push((article, link));
@@ -336,10 +292,8 @@ impl Store {
 
     pub async fn sections(&self) -> Result<Vec<Section>> {
         let sql = format!("SELECT {SECTION_COLUMNS} FROM sections ORDER BY position, id");
-        Ok(dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(rows::section).collect::<Result<Vec<_>>>()?
-        }))
+        self.fetch(Cost::Bounded, sql, Vec::new(), |r| rows::section(r))
+            .await
     }
 
     pub async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>> {
@@ -364,10 +318,8 @@ impl Store {
             "SELECT id, name, slug FROM tags WHERE id IN ({})",
             inline_ids(ids)
         );
-        Ok(dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(rows::tag).collect::<Result<Vec<_>>>()?
-        }))
+        self.fetch(Cost::Bounded, sql, Vec::new(), |r| rows::tag(r))
+            .await
     }
 
     /// The bylines with these ids that exist.
@@ -379,23 +331,14 @@ impl Store {
             "SELECT id, name, slug, bio, photo_id FROM authors WHERE id IN ({})",
             inline_ids(ids)
         );
-        Ok(dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(rows::author).collect::<Result<Vec<_>>>()?
-        }))
+        self.fetch(Cost::Bounded, sql, Vec::new(), |r| rows::author(r))
+            .await
     }
 
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>> {
-        Ok(dispatch!(self.pools(), |db| {
-            match sqlx::query("SELECT id, name, slug FROM tags WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(db)
-                .await?
-            {
-                Some(r) => Some(rows::tag(&r)?),
-                None => None,
-            }
-        }))
+        let sql = "SELECT id, name, slug FROM tags WHERE slug = $1".to_string();
+        self.fetch_first(sql, vec![slug.into()], |r| rows::tag(r))
+            .await
     }
 
     pub async fn authors(&self) -> Result<Vec<Author>> {
@@ -408,7 +351,9 @@ impl Store {
     }
 
     pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>> {
-        Ok(self.authors().await?.into_iter().find(|a| a.slug == slug))
+        let sql = "SELECT id, name, slug, bio, photo_id FROM authors WHERE slug = $1".to_string();
+        self.fetch_first(sql, vec![slug.into()], |r| rows::author(r))
+            .await
     }
 
     /// The articles with these ids that exist, in no particular order: one query for a
@@ -430,10 +375,9 @@ impl Store {
             "SELECT {columns} FROM articles WHERE id IN ({})",
             inline_ids(ids)
         );
-        let list = dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(rows::article).collect::<Result<Vec<_>>>()?
-        });
+        let list = self
+            .fetch(Cost::Bounded, sql, Vec::new(), |r| rows::article(r))
+            .await?;
         self.with_links(list).await
     }
 
@@ -446,38 +390,20 @@ impl Store {
             "SELECT {MEDIA_COLUMNS} FROM media WHERE id IN ({})",
             inline_ids(ids)
         );
-        Ok(dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-            rows.iter().map(rows::media).collect::<Result<Vec<_>>>()?
-        }))
+        self.fetch(Cost::Bounded, sql, Vec::new(), |r| rows::media(r))
+            .await
     }
 
     pub async fn media(&self, id: Id) -> Result<Option<Media>> {
         let sql = format!("SELECT {MEDIA_COLUMNS} FROM media WHERE id = $1");
-        Ok(dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_optional(db)
-                .await?
-            {
-                Some(r) => Some(rows::media(&r)?),
-                None => None,
-            }
-        }))
+        self.fetch_first(sql, vec![id.into()], |r| rows::media(r))
+            .await
     }
 
     pub async fn media_by_path(&self, path: &str) -> Result<Option<Media>> {
         let sql = format!("SELECT {MEDIA_COLUMNS} FROM media WHERE path = $1");
-        Ok(dispatch!(self.pools(), |db| {
-            match sqlx::query(AssertSqlSafe(sql))
-                .bind(path)
-                .fetch_optional(db)
-                .await?
-            {
-                Some(r) => Some(rows::media(&r)?),
-                None => None,
-            }
-        }))
+        self.fetch_first(sql, vec![path.into()], |r| rows::media(r))
+            .await
     }
 
     /// Media items newest first: `limit` of them after skipping `offset`.

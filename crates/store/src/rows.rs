@@ -53,7 +53,7 @@ fn parse<T>(what: &str, value: &str, f: impl Fn(&str) -> Option<T>) -> Result<T>
     f(value).ok_or_else(|| StoreError::Corrupt(format!("unknown {what} «{value}»")))
 }
 
-pub(crate) fn change(r: &impl Get) -> Result<Change> {
+pub(crate) fn change(r: &(impl Get + ?Sized)) -> Result<Change> {
     Ok(Change {
         seq: r.int("seq")?,
         kind: parse("entity kind", &r.text("kind")?, EntityKind::parse)?,
@@ -74,7 +74,7 @@ pub(crate) const CARD_COLUMNS: &str = "id, kind, status, title, slug, subtitle, 
     updated_at, external_id, version, created_at, modified_at, words";
 
 /// An article without its tag and byline ids, which live in their own tables.
-pub(crate) fn article(r: &impl Get) -> Result<Article> {
+pub(crate) fn article(r: &(impl Get + ?Sized)) -> Result<Article> {
     let body_json = r.text("body")?;
     let body = serde_json::from_str(&body_json)
         .map_err(|e| StoreError::Corrupt(format!("article body: {e}")))?;
@@ -113,7 +113,7 @@ pub(crate) fn article(r: &impl Get) -> Result<Article> {
     })
 }
 
-pub(crate) fn section(r: &impl Get) -> Result<Section> {
+pub(crate) fn section(r: &(impl Get + ?Sized)) -> Result<Section> {
     Ok(Section {
         id: r.int("id")?,
         name: r.text("name")?,
@@ -124,7 +124,7 @@ pub(crate) fn section(r: &impl Get) -> Result<Section> {
     })
 }
 
-pub(crate) fn tag(r: &impl Get) -> Result<Tag> {
+pub(crate) fn tag(r: &(impl Get + ?Sized)) -> Result<Tag> {
     Ok(Tag {
         id: r.int("id")?,
         name: r.text("name")?,
@@ -132,7 +132,7 @@ pub(crate) fn tag(r: &impl Get) -> Result<Tag> {
     })
 }
 
-pub(crate) fn author(r: &impl Get) -> Result<Author> {
+pub(crate) fn author(r: &(impl Get + ?Sized)) -> Result<Author> {
     Ok(Author {
         id: r.int("id")?,
         name: r.text("name")?,
@@ -142,7 +142,7 @@ pub(crate) fn author(r: &impl Get) -> Result<Author> {
     })
 }
 
-pub(crate) fn user(r: &impl Get) -> Result<User> {
+pub(crate) fn user(r: &(impl Get + ?Sized)) -> Result<User> {
     Ok(User {
         id: r.int("id")?,
         email: r.text("email")?,
@@ -155,7 +155,7 @@ pub(crate) fn user(r: &impl Get) -> Result<User> {
     })
 }
 
-pub(crate) fn media(r: &impl Get) -> Result<Media> {
+pub(crate) fn media(r: &(impl Get + ?Sized)) -> Result<Media> {
     Ok(Media {
         id: r.int("id")?,
         path: r.text("path")?,

@@ -1,9 +1,10 @@
 //! Readers' page views (for "most read") and related stories: reads and small writes the
 //! public site needs that are not content, so they bypass the change log.
 
+use crate::fetch::Cost;
 use crate::read::inline_ids;
 use crate::rows::Get;
-use crate::{Pools, Result, Store, dispatch};
+use crate::{Pools, Result, Store};
 use chrono::{DateTime, Utc};
 use midad_core::{ArticleKind, Id, Status};
 
@@ -27,7 +28,7 @@ pub struct Publication {
 
 const PUBLICATION_COLUMNS: &str = "id, kind, slug, image_id, published_at, modified_at";
 
-fn publication(r: &impl Get) -> Result<Publication> {
+fn publication(r: &(impl Get + ?Sized)) -> Result<Publication> {
     let kind = r.text("kind")?;
     Ok(Publication {
         id: r.int("id")?,
@@ -58,17 +59,12 @@ impl Store {
             "SELECT {PUBLICATION_COLUMNS} FROM articles WHERE kind = $1 AND status = 'published' \
              AND published_at IS NOT NULL{from} ORDER BY published_at, id LIMIT $2"
         );
-        dispatch!(self.pools(), |db| {
-            let q = sqlx::query(AssertSqlSafe(sql))
-                .bind(kind.as_str())
-                .bind(limit);
-            let q = match after {
-                Some((t, id)) => q.bind(t).bind(id),
-                None => q,
-            };
-            let rows = q.fetch_all(db).await?;
-            rows.iter().map(publication).collect()
-        })
+        let mut params = vec![kind.as_str().into(), limit.into()];
+        if let Some((t, id)) = after {
+            params.extend([t.into(), id.into()]);
+        }
+        self.fetch(Cost::Bounded, sql, params, |r| publication(r))
+            .await
     }
 
     /// Published articles and caricatures of `[from, until)` in publication order, `limit`
@@ -85,16 +81,15 @@ impl Store {
              AND status = 'published' AND published_at >= $1 AND published_at < $2 \
              ORDER BY published_at, id LIMIT $3 OFFSET $4"
         );
-        dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(AssertSqlSafe(sql))
-                .bind(from)
-                .bind(until)
-                .bind(limit)
-                .bind(offset.max(0))
-                .fetch_all(db)
-                .await?;
-            rows.iter().map(publication).collect()
-        })
+        let params = vec![
+            from.into(),
+            until.into(),
+            limit.into(),
+            offset.max(0).into(),
+        ];
+        // A sitemap part is up to 50,000 rows: not for the calling thread.
+        self.fetch(Cost::Long, sql, params, |r| publication(r))
+            .await
     }
 
     /// Adds counted views of one site-local day (`YYYY-MM-DD`). Ids of articles deleted
@@ -137,20 +132,18 @@ impl Store {
 
     /// Published articles with the most views on or after `since_day`, most viewed first.
     pub async fn most_read(&self, since_day: &str, limit: i64) -> Result<Vec<Id>> {
-        let rows: Vec<(i64,)> = dispatch!(self.pools(), |db| {
-            sqlx::query_as(
-                "SELECT v.article_id FROM article_views v JOIN articles a ON a.id = v.article_id \
-                 WHERE v.day >= $1 AND a.status = $2 AND a.kind = $3 \
-                 GROUP BY v.article_id ORDER BY SUM(v.views) DESC, v.article_id DESC LIMIT $4",
-            )
-            .bind(since_day)
-            .bind(Status::Published.as_str())
-            .bind(ArticleKind::Article.as_str())
-            .bind(limit)
-            .fetch_all(db)
-            .await?
-        });
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+        let sql = "SELECT v.article_id FROM article_views v JOIN articles a ON a.id = v.article_id \
+                   WHERE v.day >= $1 AND a.status = $2 AND a.kind = $3 \
+                   GROUP BY v.article_id ORDER BY SUM(v.views) DESC, v.article_id DESC LIMIT $4";
+        let params = vec![
+            since_day.into(),
+            Status::Published.as_str().into(),
+            ArticleKind::Article.as_str().into(),
+            limit.into(),
+        ];
+        // Two days of counted views: grows with the day's traffic, not bounded by a page.
+        self.fetch(Cost::Long, sql.to_string(), params, |r| r.int("article_id"))
+            .await
     }
 
     /// Published articles related to `id`, at a cost bounded whatever the size of the
@@ -195,15 +188,17 @@ impl Store {
                 .collect();
             // Tag ids are integers from the database, written inline like every id list.
             let sql = windows.join(" UNION ALL ");
-            let rows: Vec<(DateTime<Utc>, i64)> = dispatch!(self.pools(), |db| {
-                sqlx::query_as(AssertSqlSafe(sql))
-                    .bind(around)
-                    .bind(id)
-                    .bind(RELATED_WINDOW - half)
-                    .bind(half)
-                    .fetch_all(db)
-                    .await?
-            });
+            let params = vec![
+                around.into(),
+                id.into(),
+                (RELATED_WINDOW - half).into(),
+                half.into(),
+            ];
+            let rows = self
+                .fetch(Cost::Bounded, sql, params, |r| {
+                    Ok((r.time("listed_at")?, r.int("article_id")?))
+                })
+                .await?;
             candidates.extend(rows);
         }
         candidates.retain(|(_, c)| *c != id);
@@ -212,14 +207,16 @@ impl Store {
         if !candidates.is_empty() {
             // How many of its tags each candidate shares (not only the tags it was found by).
             let sql = format!(
-                "SELECT article_id, COUNT(*) FROM article_tags \
+                "SELECT article_id, COUNT(*) AS n FROM article_tags \
                  WHERE article_id IN ({}) AND tag_id IN ({}) GROUP BY article_id",
                 inline_ids(&candidates.iter().map(|c| c.1).collect::<Vec<_>>()),
                 inline_ids(tag_ids)
             );
-            let shared: Vec<(i64, i64)> = dispatch!(self.pools(), |db| {
-                sqlx::query_as(AssertSqlSafe(sql)).fetch_all(db).await?
-            });
+            let shared = self
+                .fetch(Cost::Bounded, sql, Vec::new(), |r| {
+                    Ok((r.int("article_id")?, r.int("n")?))
+                })
+                .await?;
             let shared: std::collections::HashMap<Id, i64> = shared.into_iter().collect();
             let mut ranked: Vec<(i64, DateTime<Utc>, Id)> = candidates
                 .iter()
@@ -236,16 +233,16 @@ impl Store {
                  AND id NOT IN ({}) ORDER BY published_at DESC, id DESC LIMIT $4",
                 inline_ids(&skip)
             );
-            let rows: Vec<(i64,)> = dispatch!(self.pools(), |db| {
-                sqlx::query_as(AssertSqlSafe(sql))
-                    .bind(section)
-                    .bind(Status::Published.as_str())
-                    .bind(ArticleKind::Article.as_str())
-                    .bind(limit - found.len() as i64)
-                    .fetch_all(db)
-                    .await?
-            });
-            found.extend(rows.into_iter().map(|(id,)| id));
+            let params = vec![
+                section.into(),
+                Status::Published.as_str().into(),
+                ArticleKind::Article.as_str().into(),
+                (limit - found.len() as i64).into(),
+            ];
+            let rows = self
+                .fetch(Cost::Bounded, sql, params, |r| r.int("id"))
+                .await?;
+            found.extend(rows);
         }
         Ok(found)
     }

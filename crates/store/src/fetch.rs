@@ -1,0 +1,314 @@
+//! Reads written once for both backends: SQL text, its parameters (`Param`) and a row
+//! decoder (`rows::Get`), run by `Store::fetch`.
+//!
+//! On PostgreSQL a read goes to the pool. On SQLite a read of bounded cost (`Cost::Bounded`:
+//! a few index lookups, what a public page does) runs on the calling thread, on one of a
+//! small stack of read-only rusqlite connections that keep their prepared statements. Such a
+//! read takes microseconds; the sqlx driver hands every statement, and every row, to its own
+//! worker thread and back, and on the article page those hand-offs cost more than the reads
+//! themselves (measured: bench/README.md, "Scale"). A read whose cost grows with the data
+//! (`Cost::Long`: every position of a long list) runs on the blocking pool, so it never holds
+//! up the threads that answer requests.
+
+use crate::rows::Get;
+use crate::{Pools, Result, Store, StoreError};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use sqlx::AssertSqlSafe;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// A bound value of a read. Text from outside is always bound this way, never spliced.
+#[derive(Clone, Debug)]
+pub(crate) enum Param {
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Time(DateTime<Utc>),
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Text(v.to_string())
+    }
+}
+
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl From<bool> for Param {
+    fn from(v: bool) -> Self {
+        Param::Bool(v)
+    }
+}
+
+impl From<DateTime<Utc>> for Param {
+    fn from(v: DateTime<Utc>) -> Self {
+        Param::Time(v)
+    }
+}
+
+/// What a read costs, which decides where it runs on SQLite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cost {
+    /// Bounded by what one page shows: run on the calling thread.
+    Bounded,
+    /// Grows with the data: run on the blocking pool.
+    Long,
+}
+
+/// Connections kept idle; more are opened when more reads run at once, and closed after.
+const IDLE: usize = 8;
+/// Prepared statements kept per connection.
+const STATEMENTS: usize = 256;
+
+/// SQLite's read-only connections for `fetch`.
+pub(crate) struct SqliteReaders {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl SqliteReaders {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        SqliteReaders {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Closes the idle connections (the last one to close checkpoints the WAL).
+    pub(crate) fn close(&self) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    fn open(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS);
+        Ok(conn)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = f(&conn);
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < IDLE {
+            idle.push(conn);
+        }
+        out
+    }
+
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: &[Param],
+        decode: fn(&dyn Get) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.with(|conn| {
+            let mut st = conn.prepare_cached(sql)?;
+            for i in 1..=st.parameter_count() {
+                // `$N` names the N-th parameter (as the sqlx driver reads it); a bare `?`
+                // takes the next one.
+                let n = match st.parameter_name(i) {
+                    Some(name) => name
+                        .strip_prefix('$')
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!("unsupported parameter «{name}»"))
+                        })?,
+                    None => i,
+                };
+                // Unbound parameters are NULL, as SQLite has them.
+                let Some(p) = n.checked_sub(1).and_then(|n| params.get(n)) else {
+                    continue;
+                };
+                match p {
+                    Param::Int(v) => st.raw_bind_parameter(i, v)?,
+                    Param::Text(v) => st.raw_bind_parameter(i, v.as_str())?,
+                    Param::Bool(v) => st.raw_bind_parameter(i, i64::from(*v))?,
+                    // The text the sqlx driver writes, so stored times compare as written.
+                    Param::Time(t) => {
+                        st.raw_bind_parameter(i, t.to_rfc3339_opts(SecondsFormat::AutoSi, false))?
+                    }
+                }
+            }
+            let names: Vec<String> = st.column_names().into_iter().map(String::from).collect();
+            let mut rows = st.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(decode(&SqliteRow { row, names: &names })?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// A rusqlite row with its column names, read by name like the sqlx rows.
+struct SqliteRow<'a> {
+    row: &'a rusqlite::Row<'a>,
+    names: &'a [String],
+}
+
+impl SqliteRow<'_> {
+    fn value(&self, col: &str) -> Result<ValueRef<'_>> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n == col)
+            .ok_or_else(|| StoreError::Corrupt(format!("no column «{col}»")))?;
+        Ok(self.row.get_ref(i)?)
+    }
+}
+
+fn mismatch(col: &str, want: &str, got: ValueRef<'_>) -> StoreError {
+    StoreError::Corrupt(format!(
+        "column «{col}»: expected {want}, found {:?}",
+        got.data_type()
+    ))
+}
+
+fn text_of<'a>(col: &str, v: ValueRef<'a>) -> Result<&'a str> {
+    match v {
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map_err(|_| StoreError::Corrupt(format!("column «{col}»: not UTF-8"))),
+        other => Err(mismatch(col, "text", other)),
+    }
+}
+
+/// A stored time, read the ways the sqlx driver reads one: RFC 3339 (what it writes), SQLite's
+/// own date-time texts, or Unix seconds.
+fn time_of(col: &str, v: ValueRef<'_>) -> Result<DateTime<Utc>> {
+    let bad = || StoreError::Corrupt(format!("column «{col}»: not a time"));
+    match v {
+        ValueRef::Integer(s) => Utc.timestamp_opt(s, 0).single().ok_or_else(bad),
+        ValueRef::Text(_) => {
+            let text = text_of(col, v)?;
+            if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+                return Ok(t.with_timezone(&Utc));
+            }
+            for format in ["%F %T%.f%:z", "%FT%T%.f%:z", "%F %T%.fZ", "%F %R%:z"] {
+                if let Ok(t) = DateTime::<FixedOffset>::parse_from_str(text, format) {
+                    return Ok(t.with_timezone(&Utc));
+                }
+            }
+            for format in ["%F %T%.f", "%FT%T%.f", "%F %R", "%FT%R"] {
+                if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
+                    return Ok(t.and_utc());
+                }
+            }
+            Err(bad())
+        }
+        other => Err(mismatch(col, "a time", other)),
+    }
+}
+
+impl Get for SqliteRow<'_> {
+    fn int(&self, col: &str) -> Result<i64> {
+        match self.value(col)? {
+            ValueRef::Integer(v) => Ok(v),
+            other => Err(mismatch(col, "an integer", other)),
+        }
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
+        match self.value(col)? {
+            ValueRef::Null => Ok(None),
+            _ => self.int(col).map(Some),
+        }
+    }
+    fn text(&self, col: &str) -> Result<String> {
+        Ok(text_of(col, self.value(col)?)?.to_string())
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        match self.value(col)? {
+            ValueRef::Null => Ok(None),
+            v => Ok(Some(text_of(col, v)?.to_string())),
+        }
+    }
+    fn boolean(&self, col: &str) -> Result<bool> {
+        Ok(self.int(col)? != 0)
+    }
+    fn time(&self, col: &str) -> Result<DateTime<Utc>> {
+        time_of(col, self.value(col)?)
+    }
+    fn opt_time(&self, col: &str) -> Result<Option<DateTime<Utc>>> {
+        match self.value(col)? {
+            ValueRef::Null => Ok(None),
+            v => time_of(col, v).map(Some),
+        }
+    }
+}
+
+impl Store {
+    /// Every row of a read, decoded (see the module's text for where it runs).
+    pub(crate) async fn fetch<T: Send + 'static>(
+        &self,
+        cost: Cost,
+        sql: String,
+        params: Vec<Param>,
+        decode: fn(&dyn Get) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        match self.pools() {
+            Pools::Sqlite { fast, .. } => match cost {
+                Cost::Bounded => fast.rows(&sql, &params, decode),
+                Cost::Long => {
+                    let fast = Arc::clone(fast);
+                    tokio::task::spawn_blocking(move || fast.rows(&sql, &params, decode))
+                        .await
+                        .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
+                }
+            },
+            Pools::Postgres(pool) => {
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for p in params {
+                    q = match p {
+                        Param::Int(v) => q.bind(v),
+                        Param::Text(v) => q.bind(v),
+                        Param::Bool(v) => q.bind(v),
+                        Param::Time(v) => q.bind(v),
+                    };
+                }
+                let rows = q.fetch_all(pool).await?;
+                rows.iter().map(|r| decode(r)).collect()
+            }
+        }
+    }
+
+    /// The first row of a bounded read, if any.
+    pub(crate) async fn fetch_first<T: Send + 'static>(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        decode: fn(&dyn Get) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self
+            .fetch(Cost::Bounded, sql, params, decode)
+            .await?
+            .into_iter()
+            .next())
+    }
+}
