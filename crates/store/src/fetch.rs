@@ -312,3 +312,26 @@ impl Store {
             .next())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Result<DateTime<Utc>> {
+        time_of("t", ValueRef::Text(text.as_bytes()))
+    }
+
+    #[test]
+    fn times_are_read_as_the_sqlx_driver_writes_and_sqlite_writes_them() {
+        let t = Utc.with_ymd_and_hms(2024, 11, 16, 9, 30, 5).unwrap();
+        // What `Param::Time` binds is what comes back.
+        let written = t.to_rfc3339_opts(SecondsFormat::AutoSi, false);
+        assert_eq!(written, "2024-11-16T09:30:05+00:00");
+        assert_eq!(at(&written).unwrap(), t);
+        assert_eq!(at("2024-11-16 09:30:05").unwrap(), t);
+        assert_eq!(at("2024-11-16 12:30:05+03:00").unwrap(), t);
+        assert_eq!(time_of("t", ValueRef::Integer(t.timestamp())).unwrap(), t);
+        assert!(at("16/11/2024").is_err());
+        assert!(time_of("t", ValueRef::Null).is_err());
+    }
+}

@@ -3,7 +3,9 @@
 //!
 //! The SQL is written once, in the dialect both engines accept (`$1` parameters, `RETURNING`,
 //! `ON CONFLICT`), and the `dispatch!` macro expands each query once per backend, so the two
-//! backends cannot drift apart. Each backend has its own migration folder.
+//! backends cannot drift apart. Reads written with `Store::fetch` (SQL, parameters and one row
+//! decoder) run on SQLite without the driver's thread hand-offs (see `fetch`). Each backend has
+//! its own migration folder.
 
 mod accounts;
 mod backup;
