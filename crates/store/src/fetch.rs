@@ -298,7 +298,13 @@ impl Store {
         }
     }
 
-    /// The first row of a bounded read, if any.
+    /// The number a `SELECT COUNT(*) AS n …` read counts.
+    pub(crate) async fn count(&self, cost: Cost, sql: String, params: Vec<Param>) -> Result<i64> {
+        let n = self.fetch(cost, sql, params, |r| r.int("n")).await?;
+        Ok(n.first().copied().unwrap_or(0))
+    }
+
+    /// The first row of a bounded read by key, if any.
     pub(crate) async fn fetch_first<T: Send + 'static>(
         &self,
         sql: String,

@@ -217,10 +217,8 @@ impl Store {
         let (select, _, _, param) = r.parts();
         let sql = format!("SELECT COUNT(*) AS n FROM ({select} LIMIT $2) AS capped");
         // Counting stops at the cap: bounded.
-        let n = self
-            .fetch(Cost::Bounded, sql, vec![param, cap.into()], |r| r.int("n"))
-            .await?;
-        Ok(n.first().copied().unwrap_or(0))
+        self.count(Cost::Bounded, sql, vec![param, cap.into()])
+            .await
     }
 
     /// Up to `limit` keys of a range in list order, starting at `from` (included).

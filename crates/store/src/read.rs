@@ -1,5 +1,6 @@
-//! Reads, on the reader pool: articles by id, slug or filter, and the small tables that
-//! pages need (sections, tags, bylines, media, users, settings).
+//! Reads: articles by id, slug or filter, and the small tables that pages need (sections,
+//! tags, bylines, media, users, settings). Those written with `Store::fetch` say what they
+//! cost (see `fetch`); the rest go to the reader pool.
 
 use crate::fetch::{Cost, Param};
 use crate::rows::{self, ARTICLE_COLUMNS, CARD_COLUMNS};
@@ -211,8 +212,7 @@ impl Store {
         let family = self.section_family(q.section_id).await?;
         let (filter, params) = q.filter(&family);
         let sql = format!("SELECT COUNT(*) AS n FROM articles a{filter}");
-        let n = self.fetch(Cost::Long, sql, params, |r| r.int("n")).await?;
-        Ok(n.first().copied().unwrap_or(0))
+        self.count(Cost::Long, sql, params).await
     }
 
     /// How many items the query selects, counting no further than `cap`.
@@ -225,8 +225,7 @@ impl Store {
         );
         let mut params = params;
         params.push(cap.into());
-        let n = self.fetch(Cost::Long, sql, params, |r| r.int("n")).await?;
-        Ok(n.first().copied().unwrap_or(0))
+        self.count(Cost::Long, sql, params).await
     }
 
     /// A section and its sub-sections (empty for `None`).
