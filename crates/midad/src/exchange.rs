@@ -139,6 +139,132 @@ impl Lines {
 /// A line's number and its text (`Err` when it is not UTF-8).
 type NumberedLine<'a> = (usize, Result<&'a str, ()>);
 
+/// One line of a file as a pass sees it: its number, and its item (`None` for a blank
+/// line) or what is wrong with it.
+struct CheckedLine {
+    line: usize,
+    item: Result<Option<Item>, LineProblem>,
+}
+
+enum LineProblem {
+    NotUtf8,
+    Invalid(Vec<ValidationError>),
+}
+
+/// Lines per chunk handed to a checking thread.
+const CHUNK: usize = 64;
+
+/// Threads that check lines (parsing and cleaning the bodies is most of an import's work).
+const CHECKERS: usize = 2;
+
+/// Reads `file` on a thread of its own and checks its lines on `CHECKERS` threads, a few
+/// chunks ahead of the caller: the items come back in the file's order, while the caller
+/// writes the ones before. Lines up to `skip` are not checked (an interrupted import's).
+/// The reading thread's result is the file's fingerprint.
+struct CheckedLines {
+    outs: Vec<tokio::sync::mpsc::Receiver<Result<Vec<CheckedLine>, Failure>>>,
+    next: usize,
+    reader: Option<std::thread::JoinHandle<Result<Fingerprint, Failure>>>,
+}
+
+impl CheckedLines {
+    fn open(file: &Path, skip: usize) -> Result<CheckedLines, Failure> {
+        let mut lines = Lines::open(file)?;
+        let mut ins = Vec::new();
+        let mut outs = Vec::new();
+        for _ in 0..CHECKERS {
+            let (to_checker, mut chunks) =
+                tokio::sync::mpsc::channel::<Result<Vec<(usize, Option<String>)>, Failure>>(2);
+            let (to_caller, out) = tokio::sync::mpsc::channel(2);
+            let file = file.to_path_buf();
+            std::thread::spawn(move || {
+                while let Some(chunk) = chunks.blocking_recv() {
+                    let checked = chunk.map(|lines| {
+                        lines
+                            .into_iter()
+                            .map(|(line, text)| CheckedLine {
+                                line,
+                                item: match text {
+                                    None => Err(LineProblem::NotUtf8),
+                                    Some(text) => {
+                                        check_line(&file, &text).map_err(LineProblem::Invalid)
+                                    }
+                                },
+                            })
+                            .collect()
+                    });
+                    if to_caller.blocking_send(checked).is_err() {
+                        break;
+                    }
+                }
+            });
+            ins.push(to_checker);
+            outs.push(out);
+        }
+        let file = file.to_path_buf();
+        let reader = std::thread::spawn(move || {
+            let mut print = Fingerprint::new();
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut n = 0;
+            loop {
+                let next = lines.next(&file);
+                let (line, text) = match next {
+                    Ok(Some((line, text))) => (line, text.ok().map(str::to_string)),
+                    Ok(None) => break,
+                    Err(e) => {
+                        // The checker whose turn it is passes the failure on.
+                        let _ = ins[n % CHECKERS].blocking_send(Err(e));
+                        return Err(Failure::Refused(Vec::new()));
+                    }
+                };
+                print.add(&lines.buf);
+                if line > skip {
+                    chunk.push((line, text));
+                }
+                if chunk.len() == CHUNK {
+                    if ins[n % CHECKERS]
+                        .blocking_send(Ok(std::mem::take(&mut chunk)))
+                        .is_err()
+                    {
+                        break;
+                    }
+                    n += 1;
+                }
+            }
+            if !chunk.is_empty() {
+                let _ = ins[n % CHECKERS].blocking_send(Ok(chunk));
+            }
+            Ok(print)
+        });
+        Ok(CheckedLines {
+            outs,
+            next: 0,
+            reader: Some(reader),
+        })
+    }
+
+    /// The next chunk of checked lines, in order; `None` after the last.
+    async fn next(&mut self) -> Result<Option<Vec<CheckedLine>>, Failure> {
+        let k = self.next % CHECKERS;
+        self.next += 1;
+        match self.outs[k].recv().await {
+            Some(chunk) => chunk.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The file's fingerprint, once every chunk was taken.
+    fn finish(mut self) -> Result<Fingerprint, Failure> {
+        self.outs.clear();
+        match self.reader.take().map(|r| r.join()) {
+            Some(Ok(print)) => print,
+            _ => Err(Failure::Failed(anyhow::anyhow!(
+                "the file's reader stopped"
+            ))),
+        }
+    }
+}
+
 /// A stable fingerprint of a file's bytes (64-bit FNV-1a, with the size), by which an
 /// interrupted import is recognised when it is run again.
 #[derive(Default)]
@@ -271,8 +397,7 @@ fn check_line(file: &Path, text: &str) -> Result<Option<Item>, Vec<ValidationErr
 /// The first pass: reads and checks every line, holding one line at a time. Returns every
 /// problem of every line (the first `MAX_REPORTED` in full), or what the second pass needs.
 async fn check_file(store: &Store, file: &Path) -> Result<Checked, Failure> {
-    let mut lines = Lines::open(file)?;
-    let mut print = Fingerprint::new();
+    let mut lines = CheckedLines::open(file, 0)?;
     let mut errors = Vec::new();
     let mut more_errors = 0usize;
     let mut report = |errors: &mut Vec<String>, message: String| {
@@ -286,50 +411,50 @@ async fn check_file(store: &Store, file: &Path) -> Result<Checked, Failure> {
     let mut external_ids: HashSet<Box<str>> = HashSet::new();
     let mut page_slugs = HashSet::new();
     let mut parents: Vec<(usize, String)> = Vec::new();
-    while let Some((line, text)) = lines.next(file)? {
-        let Ok(text) = text else {
-            print.add(&lines.buf);
-            report(
-                &mut errors,
-                format!("{}:{line}: the line is not valid UTF-8", file.display()),
-            );
-            continue;
-        };
-        let item = check_line(file, text);
-        print.add(text.as_bytes());
-        let item = match item {
-            Ok(Some(item)) => item,
-            Ok(None) => continue,
-            Err(es) => {
-                for e in &es {
-                    report(&mut errors, line_error(file, line, e));
+    while let Some(chunk) = lines.next().await? {
+        for CheckedLine { line, item } in chunk {
+            let item = match item {
+                Ok(Some(item)) => item,
+                Ok(None) => continue,
+                Err(LineProblem::NotUtf8) => {
+                    report(
+                        &mut errors,
+                        format!("{}:{line}: the line is not valid UTF-8", file.display()),
+                    );
+                    continue;
                 }
+                Err(LineProblem::Invalid(es)) => {
+                    for e in &es {
+                        report(&mut errors, line_error(file, line, e));
+                    }
+                    continue;
+                }
+            };
+            let record = &item.checked.record;
+            if let Some(ext) = &record.external_id
+                && !external_ids.insert(ext.as_str().into())
+            {
+                let e = ValidationError::new("external_id", ErrorCode::ExternalIdRepeated)
+                    .with_detail(ext.clone());
+                report(&mut errors, line_error(file, line, &e));
                 continue;
             }
-        };
-        let record = &item.checked.record;
-        if let Some(ext) = &record.external_id
-            && !external_ids.insert(ext.as_str().into())
-        {
-            let e = ValidationError::new("external_id", ErrorCode::ExternalIdRepeated)
-                .with_detail(ext.clone());
-            report(&mut errors, line_error(file, line, &e));
-            continue;
+            if item.checked.kind == ArticleKind::Page {
+                let slug = record.slug.clone().unwrap_or_default();
+                let title = record.title.clone().unwrap_or_default();
+                page_slugs.insert(midad_arabic::slugify(if slug.is_empty() {
+                    &title
+                } else {
+                    &slug
+                }));
+            }
+            if let Some(parent) = &record.parent {
+                parents.push((line, parent.clone()));
+            }
+            items += 1;
         }
-        if item.checked.kind == ArticleKind::Page {
-            let slug = record.slug.clone().unwrap_or_default();
-            let title = record.title.clone().unwrap_or_default();
-            page_slugs.insert(midad_arabic::slugify(if slug.is_empty() {
-                &title
-            } else {
-                &slug
-            }));
-        }
-        if let Some(parent) = &record.parent {
-            parents.push((line, parent.clone()));
-        }
-        items += 1;
     }
+    let print = lines.finish()?;
     // A page's parent must be a page of this file or of the site.
     for (line, parent) in &parents {
         let slug = midad_arabic::slugify(parent);
@@ -413,16 +538,80 @@ impl<'a> Writer<'a> {
     }
 
     pub async fn write(&mut self, tx: &mut Tx, item: Item) -> Result<Written, Failure> {
-        write_item(
-            tx,
-            self.media_dir,
-            item,
-            self.options,
-            &mut self.names,
-            &mut self.report,
-            &mut self.deferred_parents,
-        )
-        .await
+        self.write_batch(tx, vec![item])
+            .await?
+            .pop()
+            .ok_or_else(|| Failure::Failed(anyhow::anyhow!("an item was not written")))
+    }
+
+    /// Writes items in a few statements for the batch: the known ones (by `external_id`,
+    /// looked up together) updated in place or left alone, the new ones inserted together.
+    /// Returns what became of each, in the order given.
+    pub async fn write_batch(
+        &mut self,
+        tx: &mut Tx,
+        items: Vec<Item>,
+    ) -> Result<Vec<Written>, Failure> {
+        let mut prepared = Vec::with_capacity(items.len());
+        for item in items {
+            prepared.push(
+                prepare_item(
+                    tx,
+                    self.media_dir,
+                    item,
+                    self.options,
+                    &mut self.names,
+                    &mut self.report,
+                )
+                .await?,
+            );
+        }
+        let external_ids: Vec<&str> = prepared
+            .iter()
+            .filter_map(|p| p.data.external_id.as_deref())
+            .collect();
+        let known = tx
+            .article_ids_by_external_ids(&external_ids)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let mut written: Vec<Option<Written>> = vec![None; prepared.len()];
+        let mut new = Vec::new();
+        for (i, p) in prepared.into_iter().enumerate() {
+            let current = match p.data.external_id.as_deref().and_then(|e| known.get(e)) {
+                Some(id) => tx.article(*id).await.map_err(anyhow::Error::from)?,
+                None => None,
+            };
+            match current {
+                Some(current) => {
+                    written[i] = Some(
+                        write_known(tx, p, current, &mut self.report, &mut self.deferred_parents)
+                            .await?,
+                    );
+                }
+                None => new.push((i, p)),
+            }
+        }
+        let (places, new): (Vec<_>, Vec<_>) = new.into_iter().unzip();
+        let parents: Vec<Option<String>> = new
+            .iter()
+            .map(|p: &Prepared| p.parent.clone().filter(|_| p.data.parent_id.is_none()))
+            .collect();
+        let inserted = tx
+            .insert_articles(new.into_iter().map(|p| p.data).collect())
+            .await
+            .map_err(refused_or_failed)?;
+        for ((i, article), parent) in places.into_iter().zip(inserted).zip(parents) {
+            *self
+                .report
+                .created
+                .entry(article.data.kind.as_str())
+                .or_default() += 1;
+            if let Some(parent) = parent {
+                self.deferred_parents.push((article.id, parent));
+            }
+            written[i] = Some(Written::Created(article.id));
+        }
+        Ok(written.into_iter().flatten().collect())
     }
 
     /// Stores one image file (deduplicated by content) as a media item.
@@ -492,35 +681,39 @@ async fn write_file(
         ProgressBar::hidden()
     };
     let mut writer = Writer::new(media_dir, options);
-    let mut lines = Lines::open(file)?;
+    let mut lines = CheckedLines::open(file, done)?;
     let mut tx = store.begin().await.map_err(anyhow::Error::from)?;
-    let mut in_batch = 0;
-    while let Some((line, text)) = lines.next(file)? {
-        if line <= done {
-            continue;
-        }
-        // The first pass accepted every line: a line that fails now changed since.
-        let item = match text.map(|t| check_line(file, t)) {
-            Ok(Ok(Some(item))) => item,
-            Ok(Ok(None)) => continue,
-            _ => {
-                return Err(Failure::Refused(vec![format!(
-                    "{}:{line}: the file changed while it was imported; run the import again",
-                    file.display()
-                )]));
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(chunk) = lines.next().await? {
+        for CheckedLine { line, item } in chunk {
+            // The first pass accepted every line: a line that fails now changed since.
+            let item = match item {
+                Ok(Some(item)) => item,
+                Ok(None) => continue,
+                Err(_) => {
+                    return Err(Failure::Refused(vec![format!(
+                        "{}:{line}: the file changed while it was imported; run the import again",
+                        file.display()
+                    )]));
+                }
+            };
+            batch.push(item);
+            if batch.len() == BATCH {
+                let n = batch.len() as u64;
+                writer
+                    .write_batch(&mut tx, std::mem::take(&mut batch))
+                    .await?;
+                bar.inc(n);
+                tx.set_import_progress(&checked.fingerprint, line as i64)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                tx.commit().await.map_err(anyhow::Error::from)?;
+                tx = store.begin().await.map_err(anyhow::Error::from)?;
             }
-        };
-        writer.write(&mut tx, item).await?;
-        bar.inc(1);
-        in_batch += 1;
-        if in_batch == BATCH {
-            tx.set_import_progress(&checked.fingerprint, line as i64)
-                .await
-                .map_err(anyhow::Error::from)?;
-            tx.commit().await.map_err(anyhow::Error::from)?;
-            tx = store.begin().await.map_err(anyhow::Error::from)?;
-            in_batch = 0;
         }
+    }
+    if !batch.is_empty() {
+        writer.write_batch(&mut tx, batch).await?;
     }
     let report = writer.finish(&mut tx).await?;
     tx.clear_import_progress(&checked.fingerprint)
@@ -593,15 +786,25 @@ async fn store_media(
         .map_err(anyhow::Error::from)?)
 }
 
-async fn write_item(
+/// An item ready to write: its fields as an article's, its names and images resolved.
+struct Prepared {
+    data: ArticleData,
+    /// The slug the line gives, if any (a known item keeps its own otherwise).
+    slug: Option<String>,
+    /// The parent page the line names.
+    parent: Option<String>,
+}
+
+/// Turns an item into an article's fields: names found or created, images stored, the
+/// parent page looked up.
+async fn prepare_item(
     tx: &mut Tx,
     media_dir: &Path,
     item: Item,
     options: ImportOptions,
     names: &mut Names,
     report: &mut ImportReport,
-    deferred_parents: &mut Vec<(Id, String)>,
-) -> Result<Written, Failure> {
+) -> Result<Prepared, Failure> {
     let Item {
         checked,
         mut blocks,
@@ -695,13 +898,6 @@ async fn write_item(
     }
     data.body = blocks;
 
-    let existing = match &data.external_id {
-        Some(ext) => tx
-            .article_by_external_id(ext)
-            .await
-            .map_err(anyhow::Error::from)?,
-        None => None,
-    };
     let parent = r.parent.clone();
     if let Some(parent) = &parent {
         let slug = midad_arabic::slugify(parent);
@@ -710,47 +906,56 @@ async fn write_item(
             .await
             .map_err(anyhow::Error::from)?;
     }
-    let kind = data.kind.as_str();
-    Ok(match existing {
-        Some(current) => {
-            // Keep what the line does not say: the address and the publication time. A slug
-            // the site had to number (`…-2`, another item had it) is the line's slug too.
-            if r.slug
-                .as_deref()
-                .is_none_or(|s| numbered_variant(&current.data.slug, &midad_arabic::slugify(s)))
-            {
-                data.slug = current.data.slug.clone();
-            }
-            if data.published_at.is_none() {
-                data.published_at = current.data.published_at;
-            }
-            let mut candidate = data.clone();
-            candidate.normalize(tx.now());
-            let written = if candidate == current.data {
-                report.unchanged += 1;
-                Written::Unchanged(current.id)
-            } else {
-                tx.update_article(current.id, None, data)
-                    .await
-                    .map_err(refused_or_failed)?;
-                report.updated += 1;
-                Written::Updated(current.id)
-            };
-            if parent.is_some() && current.data.parent_id.is_none() {
-                deferred_parents.push((current.id, parent.unwrap_or_default()));
-            }
-            written
-        }
-        None => {
-            let needs_parent = parent.is_some() && data.parent_id.is_none();
-            let article = tx.insert_article(data).await.map_err(refused_or_failed)?;
-            *report.created.entry(kind).or_default() += 1;
-            if needs_parent {
-                deferred_parents.push((article.id, parent.unwrap_or_default()));
-            }
-            Written::Created(article.id)
-        }
+    Ok(Prepared {
+        data,
+        slug: r.slug.clone(),
+        parent,
     })
+}
+
+/// Writes an item the site already has (by `external_id`): updated in place, or left
+/// alone when nothing changed.
+async fn write_known(
+    tx: &mut Tx,
+    prepared: Prepared,
+    current: midad_core::Article,
+    report: &mut ImportReport,
+    deferred_parents: &mut Vec<(Id, String)>,
+) -> Result<Written, Failure> {
+    let Prepared {
+        mut data,
+        slug,
+        parent,
+    } = prepared;
+    // Keep what the line does not say: the address and the publication time. A slug the
+    // site had to number (`…-2`, another item had it) is the line's slug too.
+    if slug
+        .as_deref()
+        .is_none_or(|s| numbered_variant(&current.data.slug, &midad_arabic::slugify(s)))
+    {
+        data.slug = current.data.slug.clone();
+    }
+    if data.published_at.is_none() {
+        data.published_at = current.data.published_at;
+    }
+    let mut candidate = data.clone();
+    candidate.normalize(tx.now());
+    let written = if candidate == current.data {
+        report.unchanged += 1;
+        Written::Unchanged(current.id)
+    } else {
+        tx.update_article(current.id, None, data)
+            .await
+            .map_err(refused_or_failed)?;
+        report.updated += 1;
+        Written::Updated(current.id)
+    };
+    if let Some(parent) = parent
+        && current.data.parent_id.is_none()
+    {
+        deferred_parents.push((current.id, parent));
+    }
+    Ok(written)
 }
 
 /// Whether `slug` is `wanted`, or `wanted` numbered to keep it unique (`wanted-2`).

@@ -9,6 +9,7 @@ use midad_core::{
     Status, Tag, User, ValidationError, Violations, model,
 };
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
+use std::collections::{HashMap, HashSet};
 
 pub(crate) enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
@@ -63,8 +64,24 @@ pub struct NewUser {
     pub author_id: Option<Id>,
 }
 
-/// Rows per multi-row INSERT of change-log entries (PostgreSQL allows 65,535 parameters).
-const CHANGE_BATCH: usize = 500;
+/// Rows per multi-row INSERT of change-log entries (three parameters each).
+const CHANGE_BATCH: usize = STATEMENT_PARAMS / 3;
+
+/// Parameters per multi-row statement. SQLite allows 32,766 and PostgreSQL 65,535, but
+/// binding a SQLite statement's parameters costs the square of their number (each is
+/// found by a scan of the statement's names): a few hundred rows per statement already
+/// take the round trips out of an import.
+const STATEMENT_PARAMS: usize = 256;
+
+/// Parameters of one article's row, and rows per INSERT of articles.
+const ARTICLE_PARAMS: usize = 24;
+const ARTICLE_BATCH: usize = STATEMENT_PARAMS / ARTICLE_PARAMS;
+
+/// Rows per INSERT of tag and byline links (four parameters each).
+const LINK_BATCH: usize = STATEMENT_PARAMS / 4;
+
+/// Values per `IN (…)` lookup.
+const LOOKUP_BATCH: usize = STATEMENT_PARAMS;
 
 impl Tx {
     pub(crate) async fn begin(store: Store) -> Result<Tx> {
@@ -159,61 +176,207 @@ impl Tx {
 
     /// Validates and stores a new article, caricature or page. The slug is made unique
     /// within its kind by a numeric suffix.
-    pub async fn insert_article(&mut self, mut data: ArticleData) -> Result<Article> {
-        data.normalize(self.now);
-        data.validate()?;
-        self.check_parent(&data, None).await?;
-        data.slug = self.unique_slug(&data, None).await?;
+    pub async fn insert_article(&mut self, data: ArticleData) -> Result<Article> {
+        self.insert_articles(vec![data])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an insert returned no row".into()))
+    }
+
+    /// Stores new articles as `insert_article` does each, in a few statements per batch
+    /// rather than a few per article: an import's cost is its round trips to the database.
+    /// Slugs are made unique against the site and against the batch, in the batch's order.
+    /// Returns the articles in the order given; nothing is written if one is invalid.
+    pub async fn insert_articles(&mut self, mut batch: Vec<ArticleData>) -> Result<Vec<Article>> {
+        for data in &mut batch {
+            data.normalize(self.now);
+            data.validate()?;
+        }
+        for data in &batch {
+            self.check_parent(data, None).await?;
+        }
+        self.unique_slugs(&mut batch).await?;
         let now = self.now;
-        let body = body_json(&data)?;
-        let words = count_words(&data);
-        let id: Id = on_tx!(self, |c| {
-            sqlx::query_scalar(
+        let mut written = Vec::with_capacity(batch.len());
+        for chunk in batch.chunks(ARTICLE_BATCH) {
+            // What each row binds besides its fields: the body as JSON, the folded title,
+            // the word count.
+            let derived: Vec<(String, String, i64)> = chunk
+                .iter()
+                .map(|d| {
+                    Ok((
+                        body_json(d)?,
+                        midad_arabic::normalize(&d.title),
+                        count_words(d),
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let p: Vec<String> = (0..ARTICLE_PARAMS)
+                        .map(|k| format!("${}", 2 + i * ARTICLE_PARAMS + k))
+                        .collect();
+                    // $1 is the time every row is created and modified at; version 1.
+                    format!("({}, 1, $1, $1)", p.join(", "))
+                })
+                .collect();
+            let sql = format!(
                 "INSERT INTO articles (kind, status, title, slug, subtitle, excerpt, body, \
                  section_id, parent_id, source, image_id, image_caption, image_alt, image_credit, \
                  artist, seo_title, seo_description, breaking, featured, published_at, updated_at, \
-                 external_id, version, created_at, modified_at, title_key, words) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17, $18, $19, $20, $21, $22, 1, $23, $23, $24, $25) RETURNING id",
-            )
-            .bind(data.kind.as_str())
-            .bind(data.status.as_str())
-            .bind(&data.title)
-            .bind(&data.slug)
-            .bind(&data.subtitle)
-            .bind(&data.excerpt)
-            .bind(&body)
-            .bind(data.section_id)
-            .bind(data.parent_id)
-            .bind(&data.source)
-            .bind(data.image_id)
-            .bind(&data.image_caption)
-            .bind(&data.image_alt)
-            .bind(&data.image_credit)
-            .bind(&data.artist)
-            .bind(&data.seo_title)
-            .bind(&data.seo_description)
-            .bind(data.breaking)
-            .bind(data.featured)
-            .bind(data.published_at)
-            .bind(data.updated_at)
-            .bind(&data.external_id)
-            .bind(now)
-            .bind(midad_arabic::normalize(&data.title))
-            .bind(words)
-            .fetch_one(c)
-            .await?
-        });
-        self.write_links(id, &data, false).await?;
-        self.log(EntityKind::Article, id);
-        Ok(Article {
-            id,
-            version: 1,
-            created_at: now,
-            modified_at: now,
-            words: Some(words),
-            data,
-        })
+                 external_id, title_key, words, version, created_at, modified_at) VALUES {} \
+                 RETURNING id, kind, slug",
+                rows.join(", ")
+            );
+            let ids: Vec<(Id, String, String)> = on_tx!(self, |c| {
+                let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(now);
+                for (data, (body, title_key, words)) in chunk.iter().zip(&derived) {
+                    q = q
+                        .bind(data.kind.as_str())
+                        .bind(data.status.as_str())
+                        .bind(&data.title)
+                        .bind(&data.slug)
+                        .bind(&data.subtitle)
+                        .bind(&data.excerpt)
+                        .bind(body)
+                        .bind(data.section_id)
+                        .bind(data.parent_id)
+                        .bind(&data.source)
+                        .bind(data.image_id)
+                        .bind(&data.image_caption)
+                        .bind(&data.image_alt)
+                        .bind(&data.image_credit)
+                        .bind(&data.artist)
+                        .bind(&data.seo_title)
+                        .bind(&data.seo_description)
+                        .bind(data.breaking)
+                        .bind(data.featured)
+                        .bind(data.published_at)
+                        .bind(data.updated_at)
+                        .bind(&data.external_id)
+                        .bind(title_key)
+                        .bind(*words);
+                }
+                q.fetch_all(c).await?
+            });
+            // The order of RETURNING's rows is not promised: match them by kind and slug,
+            // which are unique together.
+            let by_slug: HashMap<(&str, &str), Id> = ids
+                .iter()
+                .map(|(id, kind, slug)| ((kind.as_str(), slug.as_str()), *id))
+                .collect();
+            for (data, (_, _, words)) in chunk.iter().zip(&derived) {
+                let id = *by_slug
+                    .get(&(data.kind.as_str(), data.slug.as_str()))
+                    .ok_or_else(|| {
+                        StoreError::Corrupt("an inserted article came back unnamed".into())
+                    })?;
+                written.push(Article {
+                    id,
+                    version: 1,
+                    created_at: now,
+                    modified_at: now,
+                    words: Some(*words),
+                    data: data.clone(),
+                });
+            }
+        }
+        drop(batch);
+        self.insert_links(&written).await?;
+        for a in &written {
+            self.log(EntityKind::Article, a.id);
+        }
+        Ok(written)
+    }
+
+    /// Gives each new article in `batch` a slug free in its kind: its own when neither the
+    /// site nor an earlier article of the batch has it, else the first free `slug-N`.
+    async fn unique_slugs(&mut self, batch: &mut [ArticleData]) -> Result<()> {
+        // The slugs the site already has, one lookup per kind and chunk (the index is on
+        // kind and slug).
+        let mut existing: HashSet<(&'static str, String)> = HashSet::new();
+        for kind in ArticleKind::ALL {
+            let slugs: Vec<&str> = batch
+                .iter()
+                .filter(|d| d.kind == *kind)
+                .map(|d| d.slug.as_str())
+                .collect();
+            for chunk in slugs.chunks(LOOKUP_BATCH) {
+                let marks: Vec<String> = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT slug FROM articles WHERE kind = $1 AND slug IN ({})",
+                    marks.join(", ")
+                );
+                let found: Vec<String> = on_tx!(self, |c| {
+                    let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(kind.as_str());
+                    for slug in chunk {
+                        q = q.bind(*slug);
+                    }
+                    q.fetch_all(c).await?
+                });
+                existing.extend(found.into_iter().map(|s| (kind.as_str(), s)));
+            }
+        }
+        let mut given: HashSet<(&'static str, String)> = HashSet::new();
+        for data in batch.iter_mut() {
+            let kind = data.kind.as_str();
+            let key = (kind, data.slug.clone());
+            if existing.contains(&key) || given.contains(&key) {
+                let base = std::mem::take(&mut data.slug);
+                let prefix = format!("{base}-");
+                let mut taken = self.numbered_slugs(data.kind, &base, 0).await?;
+                taken.extend(
+                    given
+                        .iter()
+                        .filter(|(k, s)| *k == kind && s.starts_with(&prefix))
+                        .map(|(_, s)| s.clone()),
+                );
+                taken.push(base.clone());
+                data.slug = first_free(&base, &taken);
+            }
+            given.insert((kind, data.slug.clone()));
+        }
+        Ok(())
+    }
+
+    /// The tag and byline links of new articles, many per statement.
+    async fn insert_links(&mut self, written: &[Article]) -> Result<()> {
+        for (table, column) in [("article_tags", "tag_id"), ("article_authors", "author_id")] {
+            let links: Vec<(Id, Option<DateTime<Utc>>, Id, i64)> = written
+                .iter()
+                .flat_map(|a| {
+                    let ids = if column == "tag_id" {
+                        &a.data.tag_ids
+                    } else {
+                        &a.data.author_ids
+                    };
+                    let at = listed_at(&a.data);
+                    ids.iter()
+                        .enumerate()
+                        .map(move |(i, link)| (a.id, at, *link, i as i64))
+                })
+                .collect();
+            for chunk in links.chunks(LINK_BATCH) {
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|i| {
+                        let n = i * 4;
+                        format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4)
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO {table} (article_id, listed_at, {column}, position) VALUES {}",
+                    rows.join(", ")
+                );
+                on_tx!(self, |c| {
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for (id, at, link, position) in chunk {
+                        q = q.bind(*id).bind(*at).bind(*link).bind(*position);
+                    }
+                    q.execute(c).await?;
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Replaces an article's content. With `expected_version`, a save based on an older
@@ -375,17 +538,28 @@ impl Tx {
         }
     }
 
-    pub async fn article_by_external_id(&mut self, external_id: &str) -> Result<Option<Article>> {
-        let id: Option<Id> = on_tx!(self, |c| {
-            sqlx::query_scalar("SELECT id FROM articles WHERE external_id = $1")
-                .bind(external_id)
-                .fetch_optional(c)
-                .await?
-        });
-        match id {
-            Some(id) => self.article(id).await,
-            None => Ok(None),
+    /// The ids of the articles with these external ids, by external id.
+    pub async fn article_ids_by_external_ids(
+        &mut self,
+        external_ids: &[&str],
+    ) -> Result<HashMap<String, Id>> {
+        let mut found = HashMap::new();
+        for chunk in external_ids.chunks(LOOKUP_BATCH) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT external_id, id FROM articles WHERE external_id IN ({})",
+                marks.join(", ")
+            );
+            let rows: Vec<(String, Id)> = on_tx!(self, |c| {
+                let mut q = sqlx::query_as(AssertSqlSafe(sql));
+                for e in chunk {
+                    q = q.bind(*e);
+                }
+                q.fetch_all(c).await?
+            });
+            found.extend(rows);
         }
+        Ok(found)
     }
 
     /// The id of the page of that slug, for a page's `parent`.
@@ -512,21 +686,31 @@ impl Tx {
         if exact.is_none() {
             return Ok(base);
         }
+        let mut taken = self.numbered_slugs(data.kind, &base, own).await?;
+        taken.push(base.clone());
+        Ok(first_free(&base, &taken))
+    }
+
+    /// The slugs `base-…` of a kind, but for the article `own` (0: none).
+    async fn numbered_slugs(
+        &mut self,
+        kind: ArticleKind,
+        base: &str,
+        own: Id,
+    ) -> Result<Vec<String>> {
         // Every `base-…` sorts between `base-` and `base.` ('.' follows '-').
         let (low, high) = (format!("{base}-"), format!("{base}."));
-        let mut taken: Vec<String> = on_tx!(self, |c| {
+        Ok(on_tx!(self, |c| {
             sqlx::query_scalar(
                 "SELECT slug FROM articles WHERE kind = $1 AND slug >= $2 AND slug < $3 AND id <> $4",
             )
-            .bind(data.kind.as_str())
+            .bind(kind.as_str())
             .bind(&low)
             .bind(&high)
             .bind(own)
             .fetch_all(c)
             .await?
-        });
-        taken.push(base.clone());
-        Ok(first_free(&base, &taken))
+        }))
     }
 
     // ----- sections, tags, bylines -----
