@@ -270,3 +270,48 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_batch_insert_numbers_slugs_and_keeps_order_and_links,
+    async |db: &TestDb| {
+        let store = &db.store;
+        let mut tx = store.begin().await.unwrap();
+        let tag = tx.tag_by_name_or_create("وسم").await.unwrap().id;
+        tx.commit().await.unwrap();
+        let before = publish_all(store, vec![article("خبر مكرر", None, vec![], at(0))]).await;
+        assert_eq!(before[0].data.slug, "خبر-مكرر");
+        // More rows than one statement takes; every third title repeats the site's one.
+        let batch: Vec<ArticleData> = (0..60)
+            .map(|i| {
+                let title = if i % 3 == 0 {
+                    "خبر مكرر".to_string()
+                } else {
+                    format!("خبر رقم {i}")
+                };
+                article(&title, None, vec![tag], at(i + 1))
+            })
+            .collect();
+        let mut tx = store.begin().await.unwrap();
+        let written = tx.insert_articles(batch).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(written.len(), 60);
+        // The repeats are numbered in the batch's order, after the site's own.
+        let repeats: Vec<&str> = written
+            .iter()
+            .filter(|a| a.data.title == "خبر مكرر")
+            .map(|a| a.data.slug.as_str())
+            .collect();
+        let wanted: Vec<String> = (2..22).map(|n| format!("خبر-مكرر-{n}")).collect();
+        assert_eq!(repeats, wanted);
+        // Each returned id is the row of that article, links included.
+        for (i, a) in written.iter().enumerate() {
+            let stored = store.article(a.id).await.unwrap().unwrap();
+            assert_eq!(stored.data.published_at, Some(at(i as i64 + 1)));
+            assert_eq!(stored.data.slug, a.data.slug);
+            assert_eq!(stored.data.tag_ids, vec![tag]);
+        }
+        let (total, pages) = every_page(store, Listing::Tag(tag), 100).await;
+        assert_eq!(total, 60);
+        assert_eq!(pages[0], expected(&written));
+    }
+);
