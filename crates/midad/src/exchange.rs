@@ -162,36 +162,52 @@ const CHECKERS: usize = 2;
 /// writes the ones before. Lines up to `skip` are not checked (an interrupted import's).
 /// The reading thread's result is the file's fingerprint.
 struct CheckedLines {
-    outs: Vec<tokio::sync::mpsc::Receiver<Result<Vec<CheckedLine>, Failure>>>,
+    outs: Vec<tokio::sync::mpsc::Receiver<Passed<Vec<CheckedLine>>>>,
     next: usize,
+    ended: bool,
     reader: Option<std::thread::JoinHandle<Result<Fingerprint, Failure>>>,
 }
 
+/// What goes down the channels: a chunk, `Ok(None)` after the last one, or why reading
+/// stopped. A channel that closes without `Ok(None)` means a thread died: a failure, not
+/// the end of the file.
+type Passed<T> = Result<Option<T>, Failure>;
+
+/// What checks one line (`check_line`).
+type LineCheck = fn(&Path, &str) -> Result<Option<Item>, Vec<ValidationError>>;
+
 impl CheckedLines {
     fn open(file: &Path, skip: usize) -> Result<CheckedLines, Failure> {
+        CheckedLines::open_with(file, skip, check_line)
+    }
+
+    /// As `open`, with the check each line gets.
+    fn open_with(file: &Path, skip: usize, check: LineCheck) -> Result<CheckedLines, Failure> {
         let mut lines = Lines::open(file)?;
         let mut ins = Vec::new();
         let mut outs = Vec::new();
         for _ in 0..CHECKERS {
             let (to_checker, mut chunks) =
-                tokio::sync::mpsc::channel::<Result<Vec<(usize, Option<String>)>, Failure>>(2);
+                tokio::sync::mpsc::channel::<Passed<Vec<(usize, Option<String>)>>>(2);
             let (to_caller, out) = tokio::sync::mpsc::channel(2);
             let file = file.to_path_buf();
             std::thread::spawn(move || {
                 while let Some(chunk) = chunks.blocking_recv() {
-                    let checked = chunk.map(|lines| {
-                        lines
-                            .into_iter()
-                            .map(|(line, text)| CheckedLine {
-                                line,
-                                item: match text {
-                                    None => Err(LineProblem::NotUtf8),
-                                    Some(text) => {
-                                        check_line(&file, &text).map_err(LineProblem::Invalid)
-                                    }
-                                },
-                            })
-                            .collect()
+                    let checked = chunk.map(|chunk| {
+                        chunk.map(|lines| {
+                            lines
+                                .into_iter()
+                                .map(|(line, text)| CheckedLine {
+                                    line,
+                                    item: match text {
+                                        None => Err(LineProblem::NotUtf8),
+                                        Some(text) => {
+                                            check(&file, &text).map_err(LineProblem::Invalid)
+                                        }
+                                    },
+                                })
+                                .collect()
+                        })
                     });
                     if to_caller.blocking_send(checked).is_err() {
                         break;
@@ -203,18 +219,18 @@ impl CheckedLines {
         }
         let file = file.to_path_buf();
         let reader = std::thread::spawn(move || {
+            let stopped = || Failure::Failed(anyhow::anyhow!("the import stopped reading"));
             let mut print = Fingerprint::new();
             let mut chunk = Vec::with_capacity(CHUNK);
             let mut n = 0;
             loop {
-                let next = lines.next(&file);
-                let (line, text) = match next {
+                let (line, text) = match lines.next(&file) {
                     Ok(Some((line, text))) => (line, text.ok().map(str::to_string)),
                     Ok(None) => break,
                     Err(e) => {
                         // The checker whose turn it is passes the failure on.
                         let _ = ins[n % CHECKERS].blocking_send(Err(e));
-                        return Err(Failure::Refused(Vec::new()));
+                        return Err(stopped());
                     }
                 };
                 print.add(&lines.buf);
@@ -222,34 +238,48 @@ impl CheckedLines {
                     chunk.push((line, text));
                 }
                 if chunk.len() == CHUNK {
-                    if ins[n % CHECKERS]
-                        .blocking_send(Ok(std::mem::take(&mut chunk)))
-                        .is_err()
-                    {
-                        break;
-                    }
+                    ins[n % CHECKERS]
+                        .blocking_send(Ok(Some(std::mem::take(&mut chunk))))
+                        .map_err(|_| stopped())?;
                     n += 1;
                 }
             }
             if !chunk.is_empty() {
-                let _ = ins[n % CHECKERS].blocking_send(Ok(chunk));
+                ins[n % CHECKERS]
+                    .blocking_send(Ok(Some(chunk)))
+                    .map_err(|_| stopped())?;
+                n += 1;
             }
+            ins[n % CHECKERS]
+                .blocking_send(Ok(None))
+                .map_err(|_| stopped())?;
             Ok(print)
         });
         Ok(CheckedLines {
             outs,
             next: 0,
+            ended: false,
             reader: Some(reader),
         })
     }
 
     /// The next chunk of checked lines, in order; `None` after the last.
     async fn next(&mut self) -> Result<Option<Vec<CheckedLine>>, Failure> {
+        if self.ended {
+            return Ok(None);
+        }
         let k = self.next % CHECKERS;
         self.next += 1;
         match self.outs[k].recv().await {
-            Some(chunk) => chunk.map(Some),
-            None => Ok(None),
+            Some(Ok(Some(chunk))) => Ok(Some(chunk)),
+            Some(Ok(None)) => {
+                self.ended = true;
+                Ok(None)
+            }
+            Some(Err(e)) => Err(e),
+            None => Err(Failure::Failed(anyhow::anyhow!(
+                "a thread checking the file's lines stopped"
+            ))),
         }
     }
 
@@ -576,7 +606,20 @@ impl<'a> Writer<'a> {
             .map_err(anyhow::Error::from)?;
         let mut written: Vec<Option<Written>> = vec![None; prepared.len()];
         let mut new = Vec::new();
-        for (i, p) in prepared.into_iter().enumerate() {
+        for (i, mut p) in prepared.into_iter().enumerate() {
+            // A page whose parent was not found may name a new page earlier in the batch:
+            // those are written first, and the parent looked for again (pages are few).
+            if let Some(parent) = p.parent.as_deref()
+                && p.data.parent_id.is_none()
+                && !new.is_empty()
+            {
+                self.insert_new(tx, std::mem::take(&mut new), &mut written)
+                    .await?;
+                p.data.parent_id = tx
+                    .page_id_by_slug(&midad_arabic::slugify(parent))
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            }
             let current = match p.data.external_id.as_deref().and_then(|e| known.get(e)) {
                 Some(id) => tx.article(*id).await.map_err(anyhow::Error::from)?,
                 None => None,
@@ -590,6 +633,20 @@ impl<'a> Writer<'a> {
                 }
                 None => new.push((i, p)),
             }
+        }
+        self.insert_new(tx, new, &mut written).await?;
+        Ok(written.into_iter().flatten().collect())
+    }
+
+    /// Inserts new items together, recording each in `written` at its place.
+    async fn insert_new(
+        &mut self,
+        tx: &mut Tx,
+        new: Vec<(usize, Prepared)>,
+        written: &mut [Option<Written>],
+    ) -> Result<(), Failure> {
+        if new.is_empty() {
+            return Ok(());
         }
         let (places, new): (Vec<_>, Vec<_>) = new.into_iter().unzip();
         let parents: Vec<Option<String>> = new
@@ -611,7 +668,7 @@ impl<'a> Writer<'a> {
             }
             written[i] = Some(Written::Created(article.id));
         }
-        Ok(written.into_iter().flatten().collect())
+        Ok(())
     }
 
     /// Stores one image file (deduplicated by content) as a media item.
@@ -713,7 +770,17 @@ async fn write_file(
         }
     }
     if !batch.is_empty() {
+        let n = batch.len() as u64;
         writer.write_batch(&mut tx, batch).await?;
+        bar.inc(n);
+    }
+    // The reader must have reached the end of the very file the first pass checked;
+    // otherwise the last batch is not committed and the next run starts afresh.
+    if lines.finish()?.finish() != checked.fingerprint {
+        return Err(Failure::Refused(vec![format!(
+            "{}: the file changed while it was imported; run the import again",
+            file.display()
+        )]));
     }
     let report = writer.finish(&mut tx).await?;
     tx.clear_import_progress(&checked.fingerprint)
@@ -938,6 +1005,8 @@ async fn write_known(
     if data.published_at.is_none() {
         data.published_at = current.data.published_at;
     }
+    // A parent later in the file is given at the end.
+    let unresolved = parent.filter(|_| data.parent_id.is_none());
     let mut candidate = data.clone();
     candidate.normalize(tx.now());
     let written = if candidate == current.data {
@@ -950,9 +1019,7 @@ async fn write_known(
         report.updated += 1;
         Written::Updated(current.id)
     };
-    if let Some(parent) = parent
-        && current.data.parent_id.is_none()
-    {
+    if let Some(parent) = unresolved {
         deferred_parents.push((current.id, parent));
     }
     Ok(written)
@@ -1130,7 +1197,88 @@ const EXPORT_CHUNK: i64 = 500;
 
 #[cfg(test)]
 mod tests {
-    use super::numbered_variant;
+    use super::{CheckedLines, ImportOptions, Item, Writer, check_line, numbered_variant};
+    use midad_core::ArticleKind;
+    use midad_core::ValidationError;
+    use midad_store::Store;
+    use std::path::Path;
+
+    /// A checking thread that dies is a failure of the import, not the end of the file:
+    /// the lines after it must not be silently dropped.
+    #[tokio::test]
+    async fn a_dead_checking_thread_is_not_the_end_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lines.jsonl");
+        let line = r#"{"title":"خبر","body_html":"<p>نص</p>"}"#;
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(if i == 500 { "boom" } else { line });
+            text.push('\n');
+        }
+        std::fs::write(&file, text).unwrap();
+        fn check(file: &Path, text: &str) -> Result<Option<Item>, Vec<ValidationError>> {
+            assert!(text.trim() != "boom", "a checking thread died");
+            check_line(file, text)
+        }
+        let Ok(mut lines) = CheckedLines::open_with(&file, 0, check) else {
+            panic!("the file did not open");
+        };
+        let mut seen = 0;
+        let outcome = loop {
+            match lines.next().await {
+                Ok(Some(chunk)) => seen += chunk.len(),
+                Ok(None) => break "ended",
+                Err(_) => break "failed",
+            }
+        };
+        assert_eq!(outcome, "failed", "after {seen} lines");
+        assert!(seen <= 500);
+    }
+
+    /// A child page whose parent is a new page earlier in the same batch has its parent
+    /// when the batch commits: an import cut off after that commit must not leave it
+    /// without one (parents given at the end are only for parents later in the file).
+    #[tokio::test]
+    async fn a_parent_earlier_in_the_batch_is_given_at_insert() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("midad.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let file = Path::new("pages.jsonl");
+        let lines = [
+            r#"{"kind":"page","title":"من نحن","body_html":"<p>عن الموقع</p>"}"#,
+            r#"{"kind":"article","title":"خبر","body_html":"<p>نص</p>"}"#,
+            r#"{"kind":"page","title":"فريق التحرير","parent":"من نحن","body_html":"<p>الفريق</p>"}"#,
+        ];
+        let items = lines
+            .iter()
+            .map(|l| check_line(file, l).unwrap().unwrap())
+            .collect();
+        let mut writer = Writer::new(dir.path(), ImportOptions::default());
+        let mut tx = store.begin().await.unwrap();
+        let Ok(written) = writer.write_batch(&mut tx, items).await else {
+            panic!("the batch was not written");
+        };
+        assert_eq!(written.len(), 3);
+        // Committed without `finish`, as a batch is before the file's end.
+        tx.commit().await.unwrap();
+        let parent = store
+            .article_by_slug(ArticleKind::Page, "من-نحن")
+            .await
+            .unwrap()
+            .unwrap();
+        let child = store
+            .article_by_slug(ArticleKind::Page, "فريق-التحرير")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(child.data.parent_id, Some(parent.id));
+        assert_eq!(
+            child.version, 1,
+            "written once, not inserted and then updated"
+        );
+        assert_eq!(written[2].id(), child.id);
+        store.close().await;
+    }
 
     #[test]
     fn numbered_slugs_are_the_same_address() {
