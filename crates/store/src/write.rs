@@ -33,6 +33,35 @@ macro_rules! on_tx {
 }
 pub(crate) use on_tx;
 
+/// Binds an article's fields, `kind` to `external_id`, in the order of the INSERT's and
+/// the UPDATE's columns; `$body` is the body as JSON.
+macro_rules! bind_fields {
+    ($q:expr, $data:expr, $body:expr) => {
+        $q.bind($data.kind.as_str())
+            .bind($data.status.as_str())
+            .bind(&$data.title)
+            .bind(&$data.slug)
+            .bind(&$data.subtitle)
+            .bind(&$data.excerpt)
+            .bind($body)
+            .bind($data.section_id)
+            .bind($data.parent_id)
+            .bind(&$data.source)
+            .bind($data.image_id)
+            .bind(&$data.image_caption)
+            .bind(&$data.image_alt)
+            .bind(&$data.image_credit)
+            .bind(&$data.artist)
+            .bind(&$data.seo_title)
+            .bind(&$data.seo_description)
+            .bind($data.breaking)
+            .bind($data.featured)
+            .bind($data.published_at)
+            .bind($data.updated_at)
+            .bind(&$data.external_id)
+    };
+}
+
 /// An open write transaction. Dropping it without `commit` rolls everything back.
 pub struct Tx {
     pub(crate) conn: Conn,
@@ -231,31 +260,7 @@ impl Tx {
             let ids: Vec<(Id, String, String)> = on_tx!(self, |c| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(now);
                 for (data, (body, title_key, words)) in chunk.iter().zip(&derived) {
-                    q = q
-                        .bind(data.kind.as_str())
-                        .bind(data.status.as_str())
-                        .bind(&data.title)
-                        .bind(&data.slug)
-                        .bind(&data.subtitle)
-                        .bind(&data.excerpt)
-                        .bind(body)
-                        .bind(data.section_id)
-                        .bind(data.parent_id)
-                        .bind(&data.source)
-                        .bind(data.image_id)
-                        .bind(&data.image_caption)
-                        .bind(&data.image_alt)
-                        .bind(&data.image_credit)
-                        .bind(&data.artist)
-                        .bind(&data.seo_title)
-                        .bind(&data.seo_description)
-                        .bind(data.breaking)
-                        .bind(data.featured)
-                        .bind(data.published_at)
-                        .bind(data.updated_at)
-                        .bind(&data.external_id)
-                        .bind(title_key)
-                        .bind(*words);
+                    q = bind_fields!(q, data, body).bind(title_key).bind(*words);
                 }
                 q.fetch_all(c).await?
             });
@@ -282,7 +287,8 @@ impl Tx {
             }
         }
         drop(batch);
-        self.insert_links(&written).await?;
+        let links: Vec<(Id, &ArticleData)> = written.iter().map(|a| (a.id, &a.data)).collect();
+        self.insert_links(&links).await?;
         for a in &written {
             self.log(EntityKind::Article, a.id);
         }
@@ -339,21 +345,22 @@ impl Tx {
         Ok(())
     }
 
-    /// The tag and byline links of new articles, many per statement.
-    async fn insert_links(&mut self, written: &[Article]) -> Result<()> {
+    /// The tag and byline links of articles, many per statement (round trips dominate on
+    /// PostgreSQL).
+    async fn insert_links(&mut self, articles: &[(Id, &ArticleData)]) -> Result<()> {
         for (table, column) in [("article_tags", "tag_id"), ("article_authors", "author_id")] {
-            let links: Vec<(Id, Option<DateTime<Utc>>, Id, i64)> = written
+            let links: Vec<(Id, Option<DateTime<Utc>>, Id, i64)> = articles
                 .iter()
-                .flat_map(|a| {
+                .flat_map(|(id, data)| {
                     let ids = if column == "tag_id" {
-                        &a.data.tag_ids
+                        &data.tag_ids
                     } else {
-                        &a.data.author_ids
+                        &data.author_ids
                     };
-                    let at = listed_at(&a.data);
+                    let at = listed_at(data);
                     ids.iter()
                         .enumerate()
-                        .map(move |(i, link)| (a.id, at, *link, i as i64))
+                        .map(move |(i, link)| (*id, at, *link, i as i64))
                 })
                 .collect();
             for chunk in links.chunks(LINK_BATCH) {
@@ -404,7 +411,7 @@ impl Tx {
         let words = count_words(&data);
         let version = current.version + 1;
         let updated = on_tx!(self, |c| {
-            sqlx::query(
+            let q = sqlx::query(
                 "UPDATE articles SET kind = $1, status = $2, title = $3, slug = $4, subtitle = $5, \
                  excerpt = $6, body = $7, section_id = $8, parent_id = $9, source = $10, \
                  image_id = $11, image_caption = $12, image_alt = $13, image_credit = $14, \
@@ -412,38 +419,17 @@ impl Tx {
                  featured = $19, published_at = $20, updated_at = $21, external_id = $22, \
                  version = $23, modified_at = $24, title_key = $27, words = $28 \
                  WHERE id = $25 AND version = $26",
-            )
-            .bind(data.kind.as_str())
-            .bind(data.status.as_str())
-            .bind(&data.title)
-            .bind(&data.slug)
-            .bind(&data.subtitle)
-            .bind(&data.excerpt)
-            .bind(&body)
-            .bind(data.section_id)
-            .bind(data.parent_id)
-            .bind(&data.source)
-            .bind(data.image_id)
-            .bind(&data.image_caption)
-            .bind(&data.image_alt)
-            .bind(&data.image_credit)
-            .bind(&data.artist)
-            .bind(&data.seo_title)
-            .bind(&data.seo_description)
-            .bind(data.breaking)
-            .bind(data.featured)
-            .bind(data.published_at)
-            .bind(data.updated_at)
-            .bind(&data.external_id)
-            .bind(version)
-            .bind(now)
-            .bind(id)
-            .bind(current.version)
-            .bind(midad_arabic::normalize(&data.title))
-            .bind(words)
-            .execute(c)
-            .await?
-            .rows_affected()
+            );
+            bind_fields!(q, data, &body)
+                .bind(version)
+                .bind(now)
+                .bind(id)
+                .bind(current.version)
+                .bind(midad_arabic::normalize(&data.title))
+                .bind(words)
+                .execute(c)
+                .await?
+                .rows_affected()
         });
         // Another transaction changed it between the read and this write (possible on
         // PostgreSQL, whose writers do not queue like SQLite's): the same conflict.
@@ -451,7 +437,7 @@ impl Tx {
             let now_at = self.article(id).await?.map(|a| a.version).unwrap_or(0);
             return Err(StoreError::Conflict { current: now_at });
         }
-        self.write_links(id, &data, true).await?;
+        self.replace_links(id, &data).await?;
         self.log(EntityKind::Article, id);
         Ok(Article {
             id,
@@ -594,43 +580,19 @@ impl Tx {
         Ok(())
     }
 
-    async fn write_links(&mut self, id: Id, data: &ArticleData, replace: bool) -> Result<()> {
+    /// Replaces an article's tag and byline links with those of `data`.
+    async fn replace_links(&mut self, id: Id, data: &ArticleData) -> Result<()> {
         on_tx!(self, |c| {
-            if replace {
-                sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
-                    .bind(id)
-                    .execute(&mut *c)
-                    .await?;
-                sqlx::query("DELETE FROM article_authors WHERE article_id = $1")
-                    .bind(id)
-                    .execute(&mut *c)
-                    .await?;
-            }
-            for (table, column, ids) in [
-                ("article_tags", "tag_id", &data.tag_ids),
-                ("article_authors", "author_id", &data.author_ids),
-            ] {
-                if ids.is_empty() {
-                    continue;
-                }
-                // One statement per table, not per link: round trips dominate on PostgreSQL.
-                let values: Vec<String> = (0..ids.len())
-                    .map(|i| format!("($1, $2, ${}, {i})", i + 3))
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO {table} (article_id, listed_at, {column}, position) VALUES {}",
-                    values.join(", ")
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql))
-                    .bind(id)
-                    .bind(listed_at(data));
-                for link in ids.iter() {
-                    q = q.bind(*link);
-                }
-                q.execute(&mut *c).await?;
-            }
+            sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM article_authors WHERE article_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
         });
-        Ok(())
+        self.insert_links(&[(id, data)]).await
     }
 
     /// Brings the `listed_at` of an article's tag and byline links up to date with the
