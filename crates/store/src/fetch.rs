@@ -129,7 +129,8 @@ impl SqliteReaders {
         params: &[Param],
         decode: fn(&dyn Get) -> Result<T>,
     ) -> Result<Vec<T>> {
-        self.with(|conn| {
+        let started = std::time::Instant::now();
+        let out = self.with(|conn| {
             let mut st = conn.prepare_cached(sql)?;
             for i in 1..=st.parameter_count() {
                 // `$N` names the N-th parameter (as the sqlx driver reads it); a bare `?`
@@ -164,7 +165,16 @@ impl SqliteReaders {
                 out.push(decode(&SqliteRow { row, names: &names })?);
             }
             Ok(out)
-        })
+        });
+        // What each read costs, for a profile of a page (`log.level` with
+        // `midad_store::sql=trace`).
+        tracing::trace!(
+            target: "midad_store::sql",
+            micros = started.elapsed().as_micros() as u64,
+            rows = out.as_ref().map_or(0, Vec::len),
+            sql,
+        );
+        out
     }
 }
 
@@ -322,6 +332,60 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use midad_core::{ArticleData, ArticleKind, Status};
+    use rusqlite::StatementStatus;
+
+    /// A read bound again and again (the article page's related windows) keeps its plan:
+    /// with sampled statistics SQLite would plan it again at every bind.
+    #[tokio::test]
+    async fn a_bound_read_is_not_planned_again_at_every_bind() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("midad.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let tag = tx.tag_by_name_or_create("وسم").await.unwrap().id;
+        let base = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let mut list = Vec::new();
+        for n in 0..300 {
+            let mut a = ArticleData::new(ArticleKind::Article, &format!("خبر {n}"));
+            a.status = Status::Published;
+            a.published_at = Some(base + chrono::Duration::hours(n));
+            a.body = vec![midad_core::body::Block::Paragraph {
+                html: "نص الخبر".into(),
+            }];
+            if n % 3 == 0 {
+                a.tag_ids = vec![tag];
+            }
+            list.push(a);
+        }
+        tx.insert_articles(list).await.unwrap();
+        tx.commit().await.unwrap();
+        // What start-up and the end of an import do: statistics for every table.
+        store.optimize().await.unwrap();
+        let Pools::Sqlite { fast, .. } = store.pools() else {
+            unreachable!()
+        };
+        let sql = "SELECT listed_at, article_id FROM article_tags WHERE tag_id = $1 \
+                   AND listed_at IS NOT NULL AND (listed_at, article_id) < ($2, $3) \
+                   ORDER BY listed_at DESC, article_id DESC LIMIT 12";
+        let replanned = fast
+            .with(|conn| {
+                let analysed: i64 =
+                    conn.query_row("SELECT COUNT(*) FROM sqlite_stat1", [], |r| r.get(0))?;
+                assert!(analysed > 0, "the planner has its statistics");
+                let mut st = conn.prepare(sql)?;
+                for n in 0..5_i64 {
+                    let at = (base + chrono::Duration::hours(100 + n))
+                        .to_rfc3339_opts(SecondsFormat::AutoSi, false);
+                    let found = st.query((tag, at, 1_000 + n))?.mapped(|_| Ok(())).count();
+                    assert_eq!(found, 12);
+                }
+                Ok(st.get_status(StatementStatus::RePrepare))
+            })
+            .unwrap();
+        assert_eq!(replanned, 0, "the statement was planned again at each bind");
+        store.close().await;
+    }
 
     fn at(text: &str) -> Result<DateTime<Utc>> {
         time_of("t", ValueRef::Text(text.as_bytes()))

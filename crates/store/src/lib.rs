@@ -282,12 +282,30 @@ impl Store {
     /// (SQLite's `PRAGMA optimize`; PostgreSQL's autovacuum does this by itself). Without
     /// them SQLite may pick an index that makes a related-stories query scan every article.
     /// Cheap when nothing changed much: run at start-up and after a large import.
+    ///
+    /// SQLite keeps only the per-index figures (`sqlite_stat1`), not the sampled keys
+    /// (`sqlite_stat4`): a statement planned from samples is planned again every time a
+    /// parameter is bound, even to the same value, and on the article page that re-planning
+    /// cost more than the reads (bench/README.md, "Fourth session").
     pub async fn optimize(&self) -> Result<()> {
-        if let Pools::Sqlite { writer, .. } = &self.inner.pools {
+        if let Pools::Sqlite { writer, fast, .. } = &self.inner.pools {
             // 0x10002: also analyse tables that have never been analysed.
             sqlx::query("PRAGMA optimize = 0x10002")
                 .execute(writer)
                 .await?;
+            let sampled: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4'",
+            )
+            .fetch_optional(writer)
+            .await?;
+            if sampled.is_some() {
+                sqlx::query("DELETE FROM sqlite_stat4")
+                    .execute(writer)
+                    .await?;
+                // The writer plans from what is left; readers opened from now on load it.
+                sqlx::query("ANALYZE sqlite_schema").execute(writer).await?;
+                fast.close();
+            }
         }
         Ok(())
     }
