@@ -400,11 +400,10 @@ impl Store {
     /// What changed after sequence `after`, oldest first, at most `limit` entries.
     pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<Change>> {
         let rows = dispatch!(self.pools(), |db| {
-            let rows = sqlx::query(
-                "SELECT seq, kind, entity_id, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT seq, kind, entity_id, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT {limit}"
+            )))
             .bind(after)
-            .bind(limit)
             .fetch_all(db)
             .await?;
             rows.iter().map(rows::change).collect::<Result<Vec<_>>>()?

@@ -215,10 +215,9 @@ impl Store {
     /// The list's size, counting no further than `cap`.
     async fn count_upto(&self, r: &Range, cap: i64) -> Result<i64> {
         let (select, _, _, param) = r.parts();
-        let sql = format!("SELECT COUNT(*) AS n FROM ({select} LIMIT $2) AS capped");
+        let sql = format!("SELECT COUNT(*) AS n FROM ({select} LIMIT {cap}) AS capped");
         // Counting stops at the cap: bounded.
-        self.count(Cost::Bounded, sql, vec![param, cap.into()])
-            .await
+        self.count(Cost::Bounded, sql, vec![param]).await
     }
 
     /// Up to `limit` keys of a range in list order, starting at `from` (included).
@@ -226,15 +225,15 @@ impl Store {
         let (select, time, id, param) = r.parts();
         let sql = match from {
             Some(_) => format!(
-                "{select} AND ({time}, {id}) <= ($2, $3) ORDER BY {time} DESC, {id} DESC LIMIT $4"
+                "{select} AND ({time}, {id}) <= ($2, $3) ORDER BY {time} DESC, {id} DESC \
+                 LIMIT {limit}"
             ),
-            None => format!("{select} ORDER BY {time} DESC, {id} DESC LIMIT $2"),
+            None => format!("{select} ORDER BY {time} DESC, {id} DESC LIMIT {limit}"),
         };
         let mut params = vec![param];
         if let Some((t, i)) = from {
             params.extend([t.into(), i.into()]);
         }
-        params.push(limit.into());
         // A page's keys are bounded; every key of a list (its positions) is not.
         let cost = if limit <= LONG_READ {
             Cost::Bounded

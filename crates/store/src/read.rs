@@ -177,7 +177,6 @@ impl Store {
             Order::Id => "a.id",
             Order::Latest => "a.id DESC",
         };
-        let n = params.len();
         let columns = if q.cards {
             CARD_COLUMNS
         } else {
@@ -192,15 +191,11 @@ impl Store {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "SELECT {columns} FROM articles a{filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
         let limit = if q.limit <= 0 { i64::MAX } else { q.limit };
-        let mut params = params;
-        params.push(limit.into());
-        params.push(q.offset.max(0).into());
+        let offset = q.offset.max(0);
+        let sql = format!(
+            "SELECT {columns} FROM articles a{filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        );
         // Free filters (the back office's) may walk much of the table.
         let list = self
             .fetch(Cost::Long, sql, params, |r| rows::article(r))
@@ -220,11 +215,8 @@ impl Store {
         let family = self.section_family(q.section_id).await?;
         let (filter, params) = q.filter(&family);
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM articles a{filter} LIMIT ${}) AS capped",
-            params.len() + 1
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM articles a{filter} LIMIT {cap}) AS capped"
         );
-        let mut params = params;
-        params.push(cap.into());
         self.count(Cost::Long, sql, params).await
     }
 

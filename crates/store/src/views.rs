@@ -51,15 +51,15 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Publication>> {
         let from = if after.is_some() {
-            " AND (published_at, id) > ($3, $4)"
+            " AND (published_at, id) > ($2, $3)"
         } else {
             ""
         };
         let sql = format!(
             "SELECT {PUBLICATION_COLUMNS} FROM articles WHERE kind = $1 AND status = 'published' \
-             AND published_at IS NOT NULL{from} ORDER BY published_at, id LIMIT $2"
+             AND published_at IS NOT NULL{from} ORDER BY published_at, id LIMIT {limit}"
         );
-        let mut params = vec![kind.as_str().into(), limit.into()];
+        let mut params = vec![kind.as_str().into()];
         if let Some((t, id)) = after {
             params.extend([t.into(), id.into()]);
         }
@@ -79,14 +79,10 @@ impl Store {
         let sql = format!(
             "SELECT {PUBLICATION_COLUMNS} FROM articles WHERE kind IN ('article', 'caricature') \
              AND status = 'published' AND published_at >= $1 AND published_at < $2 \
-             ORDER BY published_at, id LIMIT $3 OFFSET $4"
+             ORDER BY published_at, id LIMIT {limit} OFFSET {}",
+            offset.max(0)
         );
-        let params = vec![
-            from.into(),
-            until.into(),
-            limit.into(),
-            offset.max(0).into(),
-        ];
+        let params = vec![from.into(), until.into()];
         // A sitemap part is up to 50,000 rows: not for the calling thread.
         self.fetch(Cost::Long, sql, params, |r| publication(r))
             .await
@@ -132,17 +128,18 @@ impl Store {
 
     /// Published articles with the most views on or after `since_day`, most viewed first.
     pub async fn most_read(&self, since_day: &str, limit: i64) -> Result<Vec<Id>> {
-        let sql = "SELECT v.article_id FROM article_views v JOIN articles a ON a.id = v.article_id \
-                   WHERE v.day >= $1 AND a.status = $2 AND a.kind = $3 \
-                   GROUP BY v.article_id ORDER BY SUM(v.views) DESC, v.article_id DESC LIMIT $4";
+        let sql = format!(
+            "SELECT v.article_id FROM article_views v JOIN articles a ON a.id = v.article_id \
+             WHERE v.day >= $1 AND a.status = $2 AND a.kind = $3 \
+             GROUP BY v.article_id ORDER BY SUM(v.views) DESC, v.article_id DESC LIMIT {limit}"
+        );
         let params = vec![
             since_day.into(),
             Status::Published.as_str().into(),
             ArticleKind::Article.as_str().into(),
-            limit.into(),
         ];
         // Two days of counted views: grows with the day's traffic, not bounded by a page.
-        self.fetch(Cost::Long, sql.to_string(), params, |r| r.int("article_id"))
+        self.fetch(Cost::Long, sql, params, |r| r.int("article_id"))
             .await
     }
 
@@ -164,6 +161,7 @@ impl Store {
         let tags = &tag_ids[..tag_ids.len().min(RELATED_TAGS)];
         let mut candidates: Vec<(DateTime<Utc>, Id)> = Vec::new();
         let half = RELATED_WINDOW / 2;
+        let before = RELATED_WINDOW - half;
         if !tags.is_empty() {
             // One statement for every window: each tag's nearest before and after it.
             let around = published_at.unwrap_or(DateTime::<Utc>::MAX_UTC);
@@ -175,25 +173,20 @@ impl Store {
                             "SELECT * FROM (SELECT listed_at, article_id FROM article_tags \
                              WHERE tag_id = {tag} AND listed_at IS NOT NULL \
                              AND (listed_at, article_id) < ($1, $2) \
-                             ORDER BY listed_at DESC, article_id DESC LIMIT $3) AS b{tag}"
+                             ORDER BY listed_at DESC, article_id DESC LIMIT {before}) AS b{tag}"
                         ),
                         format!(
                             "SELECT * FROM (SELECT listed_at, article_id FROM article_tags \
                              WHERE tag_id = {tag} AND listed_at IS NOT NULL \
                              AND (listed_at, article_id) > ($1, $2) \
-                             ORDER BY listed_at, article_id LIMIT $4) AS a{tag}"
+                             ORDER BY listed_at, article_id LIMIT {half}) AS a{tag}"
                         ),
                     ]
                 })
                 .collect();
             // Tag ids are integers from the database, written inline like every id list.
             let sql = windows.join(" UNION ALL ");
-            let params = vec![
-                around.into(),
-                id.into(),
-                (RELATED_WINDOW - half).into(),
-                half.into(),
-            ];
+            let params = vec![around.into(), id.into()];
             let rows = self
                 .fetch(Cost::Bounded, sql, params, |r| {
                     Ok((r.time("listed_at")?, r.int("article_id")?))
@@ -230,14 +223,14 @@ impl Store {
             skip.push(id);
             let sql = format!(
                 "SELECT id FROM articles WHERE section_id = $1 AND status = $2 AND kind = $3 \
-                 AND id NOT IN ({}) ORDER BY published_at DESC, id DESC LIMIT $4",
-                inline_ids(&skip)
+                 AND id NOT IN ({}) ORDER BY published_at DESC, id DESC LIMIT {}",
+                inline_ids(&skip),
+                limit - found.len() as i64
             );
             let params = vec![
                 section.into(),
                 Status::Published.as_str().into(),
                 ArticleKind::Article.as_str().into(),
-                (limit - found.len() as i64).into(),
             ];
             let rows = self
                 .fetch(Cost::Bounded, sql, params, |r| r.int("id"))
