@@ -6,4 +6,6 @@ fn main() {
     if std::env::var("TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
         println!("cargo::rustc-cfg=postgres_tests");
     }
+    // The migrations are embedded at compile time: a new or changed file rebuilds the crate.
+    println!("cargo::rerun-if-changed=migrations");
 }
