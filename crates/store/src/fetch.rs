@@ -392,7 +392,7 @@ mod tests {
         let base = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
         let mut list = Vec::new();
         for n in 0..300 {
-            let mut a = ArticleData::new(ArticleKind::Article, &format!("خبر {n}"));
+            let mut a = ArticleData::new(ArticleKind::Article, format!("خبر {n}"));
             a.status = Status::Published;
             a.published_at = Some(base + chrono::Duration::hours(n));
             a.body = vec![midad_core::body::Block::Paragraph {
@@ -456,7 +456,7 @@ mod tests {
         let mut tx = store.begin().await.unwrap();
         let mut list = Vec::new();
         for n in 0..3_000 {
-            let mut a = ArticleData::new(ArticleKind::Article, &format!("خبر {n}"));
+            let mut a = ArticleData::new(ArticleKind::Article, format!("خبر {n}"));
             a.status = Status::Published;
             a.published_at = Some(base + chrono::Duration::minutes(n));
             a.body = vec![midad_core::body::Block::Paragraph {
