@@ -33,11 +33,6 @@ impl Entry {
     fn fresh(&self, seq: i64, views: u64) -> bool {
         self.seq == seq && self.views.is_none_or(|v| v == views)
     }
-
-    /// Stale only because views were counted since: no content changed.
-    fn behind_on_views(&self, seq: i64) -> bool {
-        self.seq == seq
-    }
 }
 
 #[derive(Default)]
@@ -58,22 +53,11 @@ pub enum Also {
 /// How a kept value is read again once stale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refresh {
-    /// The request that finds it stale after a change of content reads it (cheap values:
-    /// a few rows). Stale only by counted views, it is read behind, as `Behind`.
+    /// The request that finds it stale reads it (cheap values: a few rows).
     Now,
     /// The stale value is served while one task reads it again (values that cost a pass
     /// over the archive).
     Behind,
-}
-
-/// How a kept value stands against what is known now.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Freshness {
-    Fresh,
-    /// Views were counted since it was read: most read may have moved.
-    Views,
-    /// Content changed since it was read.
-    Content,
 }
 
 impl Kept {
@@ -89,19 +73,12 @@ impl Kept {
         &self,
         key: &str,
         seq: i64,
-    ) -> Option<(Freshness, Arc<V>, Arc<AtomicBool>)> {
+    ) -> Option<(bool, Arc<V>, Arc<AtomicBool>)> {
         let views = self.views.load(Ordering::Acquire);
         let map = self.map.lock().ok()?;
         let e = map.get(key)?;
         let value = e.value.clone().downcast::<V>().ok()?;
-        let freshness = if e.fresh(seq, views) {
-            Freshness::Fresh
-        } else if e.behind_on_views(seq) {
-            Freshness::Views
-        } else {
-            Freshness::Content
-        };
-        Some((freshness, value, e.refreshing.clone()))
+        Some((e.fresh(seq, views), value, e.refreshing.clone()))
     }
 
     fn store<V: Any + Send + Sync>(
@@ -145,14 +122,11 @@ impl Store {
         let seq = self.heard_seq();
         let kept = &self.inner_kept();
         let views = kept.views_now(also);
-        if let Some((freshness, value, refreshing)) = kept.lookup::<V>(key, seq) {
-            if freshness == Freshness::Fresh {
+        if let Some((fresh, value, refreshing)) = kept.lookup::<V>(key, seq) {
+            if fresh {
                 return Ok(value);
             }
-            // New counts of views never hold a request up: they arrive every few seconds
-            // and move most read a little. Changed content is read before it is shown
-            // (`Refresh::Now`), so a page rendered after a change shows it.
-            if refresh == Refresh::Behind || freshness == Freshness::Views {
+            if refresh == Refresh::Behind {
                 if !refreshing.swap(true, Ordering::AcqRel) {
                     let store = self.clone();
                     let key = key.to_string();
@@ -174,54 +148,5 @@ impl Store {
         let value = Arc::new(read(self.clone()).await?);
         kept.store(key.to_string(), seq, views, value.clone());
         Ok(value)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicI64;
-
-    async fn read_count(store: &Store, reads: &Arc<AtomicI64>) -> i64 {
-        let reads = reads.clone();
-        *store
-            .kept("count", Refresh::Now, Also::Views, move |_| async move {
-                Ok(reads.fetch_add(1, Ordering::SeqCst) + 1)
-            })
-            .await
-            .unwrap()
-    }
-
-    /// Counted views move most read a little every few seconds: the value is served as it
-    /// is while one task reads it again. A change of content is read before it is shown.
-    #[tokio::test]
-    async fn new_views_are_read_behind_and_new_content_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("midad.db").display());
-        let store = Store::open(&url).await.unwrap();
-        let reads = Arc::new(AtomicI64::new(0));
-        assert_eq!(read_count(&store, &reads).await, 1);
-        assert_eq!(read_count(&store, &reads).await, 1, "kept while fresh");
-
-        store.inner_kept().views_counted();
-        assert_eq!(
-            read_count(&store, &reads).await,
-            1,
-            "served while read behind"
-        );
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while read_count(&store, &reads).await != 2 {
-            assert!(std::time::Instant::now() < deadline, "never read again");
-            tokio::task::yield_now().await;
-        }
-
-        store.heard(store.heard_seq() + 1);
-        assert_eq!(
-            read_count(&store, &reads).await,
-            3,
-            "changed content is read at once"
-        );
-        assert_eq!(reads.load(Ordering::SeqCst), 3);
-        store.close().await;
     }
 }
