@@ -376,6 +376,17 @@ mod tests {
     use super::*;
     use midad_core::{ArticleData, ArticleKind, Status};
 
+    /// A published article, the n-th of a test's archive.
+    fn published(n: i64, at: DateTime<Utc>) -> ArticleData {
+        let mut a = ArticleData::new(ArticleKind::Article, format!("خبر {n}"));
+        a.status = Status::Published;
+        a.published_at = Some(at);
+        a.body = vec![midad_core::body::Block::Paragraph {
+            html: "نص الخبر".into(),
+        }];
+        a
+    }
+
     /// The reads of a public page, run again with other values (another article, another
     /// page), keep their plans: SQLite plans a statement again at every bind of a parameter
     /// its plan depends on (sampled statistics, a bound LIMIT or OFFSET), which on the
@@ -392,12 +403,7 @@ mod tests {
         let base = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
         let mut list = Vec::new();
         for n in 0..300 {
-            let mut a = ArticleData::new(ArticleKind::Article, format!("خبر {n}"));
-            a.status = Status::Published;
-            a.published_at = Some(base + chrono::Duration::hours(n));
-            a.body = vec![midad_core::body::Block::Paragraph {
-                html: "نص الخبر".into(),
-            }];
+            let mut a = published(n, base + chrono::Duration::hours(n));
             a.section_id = Some(section);
             if n % 3 == 0 {
                 a.tag_ids = vec![tag];
@@ -456,12 +462,7 @@ mod tests {
         let mut tx = store.begin().await.unwrap();
         let mut list = Vec::new();
         for n in 0..3_000 {
-            let mut a = ArticleData::new(ArticleKind::Article, format!("خبر {n}"));
-            a.status = Status::Published;
-            a.published_at = Some(base + chrono::Duration::minutes(n));
-            a.body = vec![midad_core::body::Block::Paragraph {
-                html: "نص الخبر".into(),
-            }];
+            let mut a = published(n, base + chrono::Duration::minutes(n));
             // Two flagged stories among the oldest.
             a.breaking = n < 2;
             a.featured = n < 2;
