@@ -23,6 +23,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, StatementStatus};
 use sqlx::AssertSqlSafe;
 use std::path::PathBuf;
+#[cfg(test)]
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -84,10 +85,17 @@ const STATEMENTS: usize = 256;
 pub(crate) struct SqliteReaders {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
-    /// Reads SQLite planned again instead of running their kept plan (see `rows`).
+    /// What the tests count of every read (see `rows`); a running site has the trace.
+    #[cfg(test)]
+    counted: Counted,
+}
+
+/// Reads SQLite planned again instead of running their kept plan, and steps of its virtual
+/// machine over every read: what the reads cost, whatever the machine's speed.
+#[cfg(test)]
+#[derive(Default)]
+struct Counted {
     replanned: AtomicU64,
-    /// Steps of SQLite's virtual machine over every read: what the reads cost, whatever
-    /// the machine's speed.
     steps: AtomicU64,
 }
 
@@ -96,8 +104,8 @@ impl SqliteReaders {
         SqliteReaders {
             path,
             idle: Mutex::new(Vec::new()),
-            replanned: AtomicU64::new(0),
-            steps: AtomicU64::new(0),
+            #[cfg(test)]
+            counted: Counted::default(),
         }
     }
 
@@ -196,13 +204,12 @@ impl SqliteReaders {
             replanned = out.as_ref().map_or(0, |o| o.1),
             sql,
         );
+        #[cfg(test)]
         if let Ok((_, replanned, steps)) = &out {
-            self.steps
-                .fetch_add(u64::from(steps.unsigned_abs()), Ordering::Relaxed);
-            if *replanned > 0 {
-                self.replanned
-                    .fetch_add(u64::from(replanned.unsigned_abs()), Ordering::Relaxed);
-            }
+            let add =
+                |n: &AtomicU64, v: i32| n.fetch_add(u64::from(v.unsigned_abs()), Ordering::Relaxed);
+            add(&self.counted.steps, *steps);
+            add(&self.counted.replanned, *replanned);
         }
         out.map(|o| o.0)
     }
@@ -210,13 +217,13 @@ impl SqliteReaders {
     /// Steps of SQLite's virtual machine over every read since these readers were made.
     #[cfg(test)]
     pub(crate) fn steps(&self) -> u64 {
-        self.steps.load(Ordering::Relaxed)
+        self.counted.steps.load(Ordering::Relaxed)
     }
 
     /// How many reads SQLite has planned again since these readers were made.
     #[cfg(test)]
     pub(crate) fn replanned(&self) -> u64 {
-        self.replanned.load(Ordering::Relaxed)
+        self.counted.replanned.load(Ordering::Relaxed)
     }
 }
 
@@ -376,6 +383,13 @@ mod tests {
     use super::*;
     use midad_core::{ArticleData, ArticleKind, Status};
 
+    /// A store on a new SQLite database, with the folder that holds it.
+    async fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("midad.db").display());
+        (dir, Store::open(&url).await.unwrap())
+    }
+
     /// A published article, the n-th of a test's archive.
     fn published(n: i64, at: DateTime<Utc>) -> ArticleData {
         let mut a = ArticleData::new(ArticleKind::Article, format!("خبر {n}"));
@@ -394,9 +408,7 @@ mod tests {
     #[tokio::test]
     async fn a_page_s_reads_are_not_planned_again_at_every_bind() {
         use crate::Listing;
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("midad.db").display());
-        let store = Store::open(&url).await.unwrap();
+        let (_dir, store) = temp_store().await;
         let mut tx = store.begin().await.unwrap();
         let tag = tx.tag_by_name_or_create("وسم").await.unwrap().id;
         let section = tx.section_by_name_or_create("سياسة").await.unwrap().id;
@@ -455,9 +467,7 @@ mod tests {
     #[tokio::test]
     async fn the_flagged_lists_read_no_more_than_they_show() {
         use crate::{ArticleQuery, Order};
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("midad.db").display());
-        let store = Store::open(&url).await.unwrap();
+        let (_dir, store) = temp_store().await;
         let base = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
         let mut tx = store.begin().await.unwrap();
         let mut list = Vec::new();

@@ -298,10 +298,15 @@ impl Store {
             )
             .fetch_optional(writer)
             .await?;
-            if sampled.is_some() {
-                sqlx::query("DELETE FROM sqlite_stat4")
+            // The table stays once made: only fresh samples need the planners reloaded.
+            let deleted = match sampled {
+                Some(_) => sqlx::query("DELETE FROM sqlite_stat4")
                     .execute(writer)
-                    .await?;
+                    .await?
+                    .rows_affected(),
+                None => 0,
+            };
+            if deleted > 0 {
                 // The writer plans from what is left; readers opened from now on load it.
                 sqlx::query("ANALYZE sqlite_schema").execute(writer).await?;
                 fast.close();
