@@ -77,16 +77,7 @@ pub(super) fn is_blank(text: &str) -> bool {
 /// Escapes for both text and double-quoted attribute values, so one function serves every
 /// place the body modules write HTML.
 pub(super) fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            _ => out.push(c),
-        }
-    }
+    crate::html::push_escaped_as(out, text, crate::html::Escape::Body);
 }
 
 pub(super) fn escape(text: &str) -> String {

@@ -143,6 +143,7 @@ pub fn sanitize_inline(html: &str) -> String {
 }
 
 /// Inline HTML in canonical form, with the text a reader sees in it.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) struct Inline {
     pub html: String,
     /// Entities decoded, whitespace collapsed, a newline for each line break.
@@ -152,6 +153,123 @@ pub(super) struct Inline {
 }
 
 pub(super) fn clean_inline(html: &str) -> Inline {
+    // Stored blocks are already in canonical form (and every render and word count reads
+    // them again): recognising that form costs a scan, cleaning it costs two parses.
+    canonical_inline(html).unwrap_or_else(|| clean_inline_parsed(html))
+}
+
+/// What `clean_inline` gives for HTML that is already in the form it writes: read as it is,
+/// without ammonia or the HTML parser. `None` for anything else, cleaned the long way.
+///
+/// Only a narrow grammar is read here (the inline tags, each closed in order; links with a
+/// safe `href`, outside other links; text with the five references the tidy pass writes, no
+/// control characters), which HTML parses into the very elements and text it spells. The
+/// tidy pass then writes those again: HTML in canonical form comes out unchanged, and only
+/// then is it taken.
+fn canonical_inline(html: &str) -> Option<Inline> {
+    let mut tidy = Tidy::default();
+    let mut open: Vec<&str> = Vec::new();
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(&first) = rest.as_bytes().first() {
+        match first {
+            b'<' => {
+                if !text.is_empty() {
+                    tidy.text(&text);
+                    text.clear();
+                }
+                let end = rest.find('>')?;
+                let tag = &rest[1..end];
+                rest = &rest[end + 1..];
+                if let Some(name) = tag.strip_prefix('/') {
+                    if open.pop()? != name {
+                        return None;
+                    }
+                    tidy.close();
+                } else if tag == "br" {
+                    tidy.open("br", None);
+                    tidy.close();
+                } else if let Some(attributes) = tag.strip_prefix("a href=\"") {
+                    let (written, after) = attributes.split_once('"')?;
+                    if !matches!(after, "" | " rel=\"noopener\"") || open.contains(&"a") {
+                        return None;
+                    }
+                    let url = decode_references(written)?;
+                    if !is_safe_link(&url) {
+                        return None;
+                    }
+                    tidy.open("a", Some(&url));
+                    open.push("a");
+                } else if tag != "a" && INLINE_TAGS.contains(&tag) {
+                    tidy.open(tag, None);
+                    open.push(tag);
+                } else {
+                    return None;
+                }
+            }
+            b'&' => {
+                let end = rest.find(';')?;
+                text.push(reference(&rest[..=end])?);
+                rest = &rest[end + 1..];
+            }
+            b'>' | b'"' => return None,
+            _ => {
+                let end = rest
+                    .find(|c: char| matches!(c, '<' | '&' | '>' | '"') || c.is_control())
+                    .unwrap_or(rest.len());
+                if end == 0 {
+                    // A control character: the parser may drop or change it.
+                    return None;
+                }
+                text.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+    }
+    if !open.is_empty() {
+        return None;
+    }
+    if !text.is_empty() {
+        tidy.text(&text);
+    }
+    (tidy.html == html).then_some(Inline {
+        html: tidy.html,
+        text: tidy.text,
+        links: tidy.links,
+    })
+}
+
+/// The character of one of the references the tidy pass writes.
+fn reference(written: &str) -> Option<char> {
+    Some(match written {
+        "&amp;" => '&',
+        "&lt;" => '<',
+        "&gt;" => '>',
+        "&quot;" => '"',
+        "&nbsp;" => '\u{a0}',
+        _ => return None,
+    })
+}
+
+/// An attribute's value with the tidy pass's references decoded; `None` when it holds
+/// anything else a parser would read differently.
+fn decode_references(written: &str) -> Option<String> {
+    let mut out = String::with_capacity(written.len());
+    let mut rest = written;
+    while let Some(at) = rest.find(|c: char| matches!(c, '&' | '<' | '>') || c.is_control()) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find(';').filter(|_| rest.starts_with('&'))?;
+        out.push(reference(&rest[..=end])?);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// `clean_inline` the long way: ammonia's allow list, then the tidy pass over the parsed
+/// result.
+fn clean_inline_parsed(html: &str) -> Inline {
     let allowed = INLINE.clean(html).to_string();
     let fragment = Html::parse_fragment(&allowed);
     let mut tidy = Tidy::default();
@@ -236,7 +354,7 @@ impl Tidy {
                     Node::Text(text) => self.text(text),
                     Node::Element(_) => {
                         if let Some(element) = ElementRef::wrap(node) {
-                            self.open(element);
+                            self.open(element.value().name(), element.attr("href"));
                         }
                     }
                     _ => {}
@@ -250,8 +368,8 @@ impl Tidy {
         }
     }
 
-    fn open(&mut self, element: ElementRef<'_>) {
-        let name = element.value().name();
+    /// An element starts: its name, and its `href` for a link.
+    fn open(&mut self, name: &str, link: Option<&str>) {
         let mut href = None;
         let start_tag = match name {
             "br" => {
@@ -261,7 +379,7 @@ impl Tidy {
             // A link inside a link would be split apart when the output is parsed again (it
             // can happen here because table elements were flattened away): keep the outer one.
             "a" if self.inside_link() => None,
-            "a" => element.attr("href").map(|url| {
+            "a" => link.map(|url| {
                 href = Some(url.to_owned());
                 let rel = if is_web_url(url) {
                     " rel=\"noopener\""
@@ -340,5 +458,77 @@ impl Tidy {
         }
         push_escaped(&mut self.html, word);
         self.text.push_str(word);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Inline, canonical_inline, clean_inline_parsed};
+    use proptest::prelude::*;
+
+    /// Pieces of inline HTML, canonical and not, that the fast path must tell apart.
+    const PIECES: &[&str] = &[
+        "خبر", "عاجل", "news", "ق\u{a0}ك", "'", " ", "  ", "\n", "\t", "<br>", "<br/>",
+        "<b>", "</b>", "<strong>", "</strong>", "<i>", "</i>", "<em>", "</em>", "<code>",
+        "</code>", "<sup>", "</sup>", "<u>", "</u>", "<a href=\"/article/1/خبر\">",
+        "<a href=\"https://news.example/?a=1&amp;b=2\" rel=\"noopener\">",
+        "<a href=\"https://news.example/\">", "<a href=\"javascript:alert(1)\">",
+        "<a href=\"mailto:desk@news.example\">", "<a href=\"x&lt;y\">", "</a>", "&amp;",
+        "&lt;", "&gt;", "&quot;", "&nbsp;", "&copy;", "&", "<", ">", "\"", "<p>", "</p>",
+        "<script>", "</script>", "<span>", "</span>", "<!-- c -->", "\u{0}", "\r",
+        "<B>", "<a>", "<br >", "<b class=\"x\">",
+    ];
+
+    fn html() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// What the fast path reads is what cleaning would have given.
+        #[test]
+        fn reading_canonical_html_gives_what_cleaning_gives(html in html()) {
+            if let Some(fast) = canonical_inline(&html) {
+                prop_assert_eq!(fast, clean_inline_parsed(&html));
+            }
+        }
+
+        /// And every cleaned result is read by it: stored blocks take the fast path.
+        #[test]
+        fn cleaned_html_is_read_without_cleaning(html in html()) {
+            let cleaned = clean_inline_parsed(&html);
+            let again = canonical_inline(&cleaned.html);
+            prop_assert_eq!(again, Some(cleaned));
+        }
+    }
+
+    #[test]
+    fn a_paragraph_in_canonical_form_is_read_as_it_stands() {
+        let html = "الحكومة <b>تعلن</b> «الخطة»<br>في <a href=\"https://news.example/?a=1&amp;b=2\" \
+                    rel=\"noopener\">الرابط</a> &amp; ق&nbsp;ك";
+        let Inline { html: out, text, links } =
+            canonical_inline(html).expect("canonical form is read");
+        assert_eq!(out, html);
+        assert_eq!(text, "الحكومة تعلن «الخطة»\nفي الرابط & ق\u{a0}ك");
+        assert_eq!(links, ["https://news.example/?a=1&b=2"]);
+    }
+
+    #[test]
+    fn what_is_not_canonical_is_left_to_the_cleaner() {
+        for html in [
+            " خبر",
+            "خبر  عاجل",
+            "<b>خبر</i>",
+            "<p>خبر</p>",
+            "<b></b>خبر",
+            "<a href=\"javascript:alert(1)\">خبر</a>",
+            "<a href=\"https://news.example/\">خبر</a>",
+            "خبر &copy;",
+            "خبر\n",
+            "<script>x</script>",
+        ] {
+            assert_eq!(canonical_inline(html), None, "{html}");
+        }
     }
 }
