@@ -59,11 +59,7 @@ mod tests {
     #[test]
     fn a_body_keeps_single_quotes_and_names_no_break_spaces() {
         let mut out = String::from("«");
-        super::push_escaped_as(
-            &mut out,
-            "ق\u{a0}'ك' & <ب>\u{a0}",
-            super::Escape::Body,
-        );
+        super::push_escaped_as(&mut out, "ق\u{a0}'ك' & <ب>\u{a0}", super::Escape::Body);
         assert_eq!(out, "«ق&nbsp;'ك' &amp; &lt;ب&gt;&nbsp;");
     }
 }

@@ -468,15 +468,61 @@ mod tests {
 
     /// Pieces of inline HTML, canonical and not, that the fast path must tell apart.
     const PIECES: &[&str] = &[
-        "خبر", "عاجل", "news", "ق\u{a0}ك", "'", " ", "  ", "\n", "\t", "<br>", "<br/>",
-        "<b>", "</b>", "<strong>", "</strong>", "<i>", "</i>", "<em>", "</em>", "<code>",
-        "</code>", "<sup>", "</sup>", "<u>", "</u>", "<a href=\"/article/1/خبر\">",
+        "خبر",
+        "عاجل",
+        "news",
+        "ق\u{a0}ك",
+        "'",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "<br>",
+        "<br/>",
+        "<b>",
+        "</b>",
+        "<strong>",
+        "</strong>",
+        "<i>",
+        "</i>",
+        "<em>",
+        "</em>",
+        "<code>",
+        "</code>",
+        "<sup>",
+        "</sup>",
+        "<u>",
+        "</u>",
+        "<a href=\"/article/1/خبر\">",
         "<a href=\"https://news.example/?a=1&amp;b=2\" rel=\"noopener\">",
-        "<a href=\"https://news.example/\">", "<a href=\"javascript:alert(1)\">",
-        "<a href=\"mailto:desk@news.example\">", "<a href=\"x&lt;y\">", "</a>", "&amp;",
-        "&lt;", "&gt;", "&quot;", "&nbsp;", "&copy;", "&", "<", ">", "\"", "<p>", "</p>",
-        "<script>", "</script>", "<span>", "</span>", "<!-- c -->", "\u{0}", "\r",
-        "<B>", "<a>", "<br >", "<b class=\"x\">",
+        "<a href=\"https://news.example/\">",
+        "<a href=\"javascript:alert(1)\">",
+        "<a href=\"mailto:desk@news.example\">",
+        "<a href=\"x&lt;y\">",
+        "</a>",
+        "&amp;",
+        "&lt;",
+        "&gt;",
+        "&quot;",
+        "&nbsp;",
+        "&copy;",
+        "&",
+        "<",
+        ">",
+        "\"",
+        "<p>",
+        "</p>",
+        "<script>",
+        "</script>",
+        "<span>",
+        "</span>",
+        "<!-- c -->",
+        "\u{0}",
+        "\r",
+        "<B>",
+        "<a>",
+        "<br >",
+        "<b class=\"x\">",
     ];
 
     fn html() -> impl Strategy<Value = String> {
@@ -507,8 +553,11 @@ mod tests {
     fn a_paragraph_in_canonical_form_is_read_as_it_stands() {
         let html = "الحكومة <b>تعلن</b> «الخطة»<br>في <a href=\"https://news.example/?a=1&amp;b=2\" \
                     rel=\"noopener\">الرابط</a> &amp; ق&nbsp;ك";
-        let Inline { html: out, text, links } =
-            canonical_inline(html).expect("canonical form is read");
+        let Inline {
+            html: out,
+            text,
+            links,
+        } = canonical_inline(html).expect("canonical form is read");
         assert_eq!(out, html);
         assert_eq!(text, "الحكومة تعلن «الخطة»\nفي الرابط & ق\u{a0}ك");
         assert_eq!(links, ["https://news.example/?a=1&b=2"]);

@@ -9,7 +9,9 @@ use std::time::Duration;
 /// The surrogate keys a change makes stale. Articles are purged precisely (their own page,
 /// the lists of their section, tags, bylines and kind, and the site-wide lists when they are
 /// public); names shown on every page (sections in the navigation, settings, media) clear
-/// everything.
+/// everything. The sitemaps carry one key, `sitemap`, which every change of an article makes
+/// stale (one of 50,000 URLs, or its `lastmod`, may be what changed): a key per URL would
+/// make a header no CDN takes.
 pub(crate) async fn stale_keys(
     store: &midad_store::Store,
     changes: &[Change],
@@ -25,6 +27,9 @@ pub(crate) async fn stale_keys(
     }
     ids.sort_unstable();
     ids.dedup();
+    if !ids.is_empty() {
+        keys.push("sitemap".to_owned());
+    }
     let found = store.cards_by_ids(&ids).await?;
     let sections = store.sections().await?;
     for id in &ids {

@@ -467,7 +467,6 @@ pub(crate) async fn sitemap(
                 .collect(),
         })
         .collect();
-    let cacheable = cacheable.keys(list.iter().map(|p| format!("a{}", p.id)));
     Ok(respond(XML, syn::urlset(&urls), cacheable))
 }
 
@@ -543,10 +542,8 @@ pub(crate) async fn news_sitemap(State(app): State<Arc<App>>) -> Result<Response
             })
         })
         .collect();
-    let cacheable = Cacheable::new(ctx.locale.tz)
-        .key("sitemap")
-        .key("latest")
-        .keys(list.iter().map(|a| format!("a{}", a.id)));
+    // `sitemap` is made stale by every change of an article (see `stale_keys`).
+    let cacheable = Cacheable::new(ctx.locale.tz).key("sitemap");
     let body = syn::news_sitemap(
         &ctx.site.name,
         &syn::news_language(&ctx.site.locale),
