@@ -28,6 +28,18 @@ pub struct Publication {
 
 const PUBLICATION_COLUMNS: &str = "id, kind, slug, image_id, published_at, modified_at";
 
+/// The sitemap's read of one month (a part of it from `offset`): from the `articles_public`
+/// index alone, which holds every column it reads, so no row is visited (each is stored with
+/// its body, whose overflow pages the columns after it would be read through).
+pub(crate) fn publications_between_sql(offset: i64, limit: i64) -> String {
+    format!(
+        "SELECT {PUBLICATION_COLUMNS} FROM articles WHERE kind IN ('article', 'caricature') \
+         AND status = 'published' AND published_at >= $1 AND published_at < $2 \
+         ORDER BY published_at, id LIMIT {limit} OFFSET {}",
+        offset.max(0)
+    )
+}
+
 fn publication(r: &(impl Get + ?Sized)) -> Result<Publication> {
     let kind = r.text("kind")?;
     Ok(Publication {
@@ -76,12 +88,7 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<Publication>> {
-        let sql = format!(
-            "SELECT {PUBLICATION_COLUMNS} FROM articles WHERE kind IN ('article', 'caricature') \
-             AND status = 'published' AND published_at >= $1 AND published_at < $2 \
-             ORDER BY published_at, id LIMIT {limit} OFFSET {}",
-            offset.max(0)
-        );
+        let sql = publications_between_sql(offset, limit);
         let params = vec![from.into(), until.into()];
         // A sitemap part is up to 50,000 rows: not for the calling thread.
         self.fetch(Cost::Long, sql, params, |r| publication(r))
