@@ -417,7 +417,8 @@ mod tests {
             .collect::<std::result::Result<_, _>>()
             .unwrap();
         assert!(
-            plan.iter().any(|step| step.contains("COVERING INDEX articles_public")),
+            plan.iter()
+                .any(|step| step.contains("COVERING INDEX articles_public")),
             "{plan:?}"
         );
     }
