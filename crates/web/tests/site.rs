@@ -199,6 +199,16 @@ fn sitemap_locs(xml: &str) -> Vec<String> {
         .collect()
 }
 
+/// The path of the sitemap of an article's month, in the site's zone.
+fn month_map(a: &Article) -> String {
+    let local = a
+        .data
+        .published_at
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Riyadh);
+    format!("/sitemaps/{}.xml", local.format("%Y-%m"))
+}
+
 fn url_of(a: &Article) -> String {
     format!("/article/{}/{}", a.id, a.data.slug)
 }
@@ -564,14 +574,7 @@ async fn sitemaps_and_the_news_sitemap_window() {
     let maps = sitemap_locs(&index.body);
     assert!(maps.contains(&format!("{BASE}/sitemaps/pages.xml")));
     // The lead sits in the sitemap of its month in the site's zone; no draft is anywhere.
-    let month = site
-        .lead
-        .data
-        .published_at
-        .unwrap()
-        .with_timezone(&chrono_tz::Asia::Riyadh)
-        .format("%Y-%m");
-    let lead_map = format!("{BASE}/sitemaps/{month}.xml");
+    let lead_map = format!("{BASE}{}", month_map(&site.lead));
     assert!(maps.contains(&lead_map), "{maps:?}");
     let monthly = get(&site, lead_map.strip_prefix(BASE).unwrap()).await;
     assert_eq!(monthly.status, StatusCode::OK);
@@ -781,14 +784,7 @@ async fn a_publish_reaches_every_cached_page_that_shows_it() {
 async fn a_withdrawn_story_leaves_its_cached_sitemap_whose_key_is_one_word() {
     let site = site().await;
     let _tasks = site.app.spawn_background();
-    let month = site
-        .lead
-        .data
-        .published_at
-        .unwrap()
-        .with_timezone(&chrono_tz::Asia::Riyadh)
-        .format("%Y-%m");
-    let map = format!("/sitemaps/{month}.xml");
+    let map = month_map(&site.lead);
     let lead = format!("{BASE}{}", url_of(&site.lead));
     assert!(get(&site, &map).await.body.contains(&lead));
     let cached = get(&site, &map).await;
