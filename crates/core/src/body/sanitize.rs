@@ -169,70 +169,46 @@ pub(super) fn clean_inline(html: &str) -> Inline {
 fn canonical_inline(html: &str) -> Option<Inline> {
     let mut tidy = Tidy::default();
     let mut open: Vec<&str> = Vec::new();
-    let mut text = String::new();
     let mut rest = html;
-    while let Some(&first) = rest.as_bytes().first() {
-        match first {
-            b'<' => {
-                if !text.is_empty() {
-                    tidy.text(&text);
-                    text.clear();
-                }
-                let end = rest.find('>')?;
-                let tag = &rest[1..end];
-                rest = &rest[end + 1..];
-                if let Some(name) = tag.strip_prefix('/') {
-                    if open.pop()? != name {
-                        return None;
-                    }
-                    tidy.close();
-                } else if tag == "br" {
-                    tidy.open("br", None);
-                    tidy.close();
-                } else if let Some(attributes) = tag.strip_prefix("a href=\"") {
-                    let (written, after) = attributes.split_once('"')?;
-                    if !matches!(after, "" | " rel=\"noopener\"") || open.contains(&"a") {
-                        return None;
-                    }
-                    let url = decode_references(written)?;
-                    if !is_safe_link(&url) {
-                        return None;
-                    }
-                    tidy.open("a", Some(&url));
-                    open.push("a");
-                } else if tag != "a" && INLINE_TAGS.contains(&tag) {
-                    tidy.open(tag, None);
-                    open.push(tag);
-                } else {
-                    return None;
-                }
+    while !rest.is_empty() {
+        let Some(tag_start) = rest.strip_prefix('<') else {
+            // A text node: everything up to the next tag.
+            let end = rest.find('<').unwrap_or(rest.len());
+            tidy.text(&decode_references(&rest[..end])?);
+            rest = &rest[end..];
+            continue;
+        };
+        let end = tag_start.find('>')?;
+        let tag = &tag_start[..end];
+        rest = &tag_start[end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop()? != name {
+                return None;
             }
-            b'&' => {
-                let end = rest.find(';')?;
-                text.push(reference(&rest[..=end])?);
-                rest = &rest[end + 1..];
+            tidy.close();
+        } else if tag == "br" {
+            tidy.open("br", None);
+            tidy.close();
+        } else if let Some(attributes) = tag.strip_prefix("a href=\"") {
+            let (written, after) = attributes.split_once('"')?;
+            if !matches!(after, "" | " rel=\"noopener\"") || open.contains(&"a") {
+                return None;
             }
-            b'>' | b'"' => return None,
-            _ => {
-                let end = rest
-                    .find(|c: char| matches!(c, '<' | '&' | '>' | '"') || c.is_control())
-                    .unwrap_or(rest.len());
-                if end == 0 {
-                    // A control character: the parser may drop or change it.
-                    return None;
-                }
-                text.push_str(&rest[..end]);
-                rest = &rest[end..];
+            let url = decode_references(written)?;
+            if !is_safe_link(&url) {
+                return None;
             }
+            tidy.open("a", Some(&url));
+            open.push("a");
+        } else if tag != "a" && INLINE_TAGS.contains(&tag) {
+            tidy.open(tag, None);
+            open.push(tag);
+        } else {
+            return None;
         }
     }
-    if !open.is_empty() {
-        return None;
-    }
-    if !text.is_empty() {
-        tidy.text(&text);
-    }
-    (tidy.html == html).then_some(Inline {
+    // Quotes or `>` written bare, spaces the tidy pass would not write: not the same HTML.
+    (open.is_empty() && tidy.html == html).then_some(Inline {
         html: tidy.html,
         text: tidy.text,
         links: tidy.links,
@@ -251,12 +227,13 @@ fn reference(written: &str) -> Option<char> {
     })
 }
 
-/// An attribute's value with the tidy pass's references decoded; `None` when it holds
-/// anything else a parser would read differently.
+/// A text node's or an attribute's written value with the tidy pass's references decoded;
+/// `None` when it holds anything else a parser would read differently (another reference,
+/// a bare `<`, a control character, which the parser may drop or change).
 fn decode_references(written: &str) -> Option<String> {
     let mut out = String::with_capacity(written.len());
     let mut rest = written;
-    while let Some(at) = rest.find(|c: char| matches!(c, '&' | '<' | '>') || c.is_control()) {
+    while let Some(at) = rest.find(|c: char| matches!(c, '&' | '<') || c.is_control()) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         let end = rest.find(';').filter(|_| rest.starts_with('&'))?;
