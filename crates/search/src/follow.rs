@@ -88,6 +88,11 @@ pub async fn rebuild(
     done
 }
 
+/// Documents a rebuild stages between commits. The writer flushes segments by its memory
+/// budget on its own; a commit per thousand documents wrote a thousand small segments at a
+/// million articles, and the final merge opened every one of them.
+const REBUILD_COMMIT: usize = 50_000;
+
 async fn reindex_all(
     index: &SearchIndex,
     store: &Store,
@@ -104,21 +109,25 @@ async fn reindex_all(
     let names = names(store).await?;
     let mut indexed: HashSet<i64> = HashSet::new();
     let mut done = 0;
-    let mut offset = 0;
+    // Keyset paging: each chunk starts after the last id read, so reading the archive
+    // costs the same per chunk at its end as at its start (an OFFSET walks past every
+    // row before it).
+    let mut after_id = None;
+    let mut staged = 0;
     loop {
         let batch = store
             .articles(&ArticleQuery {
                 status: Some(Status::Published),
                 order: Order::Id,
                 limit: 1000,
-                offset,
+                after_id,
                 ..Default::default()
             })
             .await?;
-        if batch.is_empty() {
+        let Some(last) = batch.last() else {
             break;
-        }
-        offset += batch.len() as i64;
+        };
+        after_id = Some(last.id);
         let docs: Vec<Doc> = batch
             .iter()
             .filter(|a| searchable(a))
@@ -126,7 +135,12 @@ async fn reindex_all(
             .collect();
         indexed.extend(docs.iter().map(|d| d.id));
         done += batch.len() as u64;
-        index.apply(&docs, &[], None)?;
+        index.stage(&docs)?;
+        staged += docs.len();
+        if staged >= REBUILD_COMMIT {
+            index.apply(&[], &[], None)?;
+            staged = 0;
+        }
         progress(done, total);
     }
     let gone: Vec<i64> = index

@@ -313,6 +313,26 @@ impl SearchIndex {
     /// change-log sequence this commit covers. Readers see the result at once.
     pub fn apply(&self, upserts: &[Doc], deletes: &[i64], seq: Option<i64>) -> Result<()> {
         let mut writer = self.lock();
+        self.add(&writer, upserts, deletes)?;
+        let mut commit = writer.prepare_commit()?;
+        if let Some(seq) = seq {
+            commit.set_payload(&seq.to_string());
+        }
+        commit.commit()?;
+        drop(writer);
+        self.reading.reader.reload()?;
+        Ok(())
+    }
+
+    /// Adds or replaces documents without committing: readers go on seeing the index as
+    /// it was until the next [`SearchIndex::apply`]. A rebuild stages its chunks and
+    /// commits now and then, so that it writes a few large segments, not one per chunk.
+    pub fn stage(&self, upserts: &[Doc]) -> Result<()> {
+        let writer = self.lock();
+        self.add(&writer, upserts, &[])
+    }
+
+    fn add(&self, writer: &IndexWriter, upserts: &[Doc], deletes: &[i64]) -> Result<()> {
         // The first documents of a rebuild, or of an empty index, choose the stems to pair.
         let empty = self.reading.reader.searcher().num_docs() == 0;
         self.reading
@@ -324,13 +344,6 @@ impl SearchIndex {
         for d in upserts {
             writer.add_document(self.document(d))?;
         }
-        let mut commit = writer.prepare_commit()?;
-        if let Some(seq) = seq {
-            commit.set_payload(&seq.to_string());
-        }
-        commit.commit()?;
-        drop(writer);
-        self.reading.reader.reload()?;
         Ok(())
     }
 

@@ -398,3 +398,46 @@ fn wait_until(mut ok: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A rebuild reads the archive a chunk of 1,000 at a time, each starting after the last id
+/// read: every published article of every chunk is indexed, the last one included, and
+/// drafts between them are not.
+#[tokio::test]
+async fn a_rebuild_reads_every_chunk_of_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("midad.db").display());
+    let store = midad_store::Store::open(&url).await.unwrap();
+    let batch: Vec<ArticleData> = (0..2_345)
+        .map(|i| {
+            let mut data = ArticleData::new(ArticleKind::Article, &format!("خبر رقم {i}"));
+            // Every seventh is a draft.
+            data.status = if i % 7 == 3 {
+                Status::Draft
+            } else {
+                Status::Published
+            };
+            data.body = vec![Block::Paragraph {
+                html: "نص الخبر".into(),
+            }];
+            data
+        })
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    let written = tx.insert_articles(batch).await.unwrap();
+    tx.commit().await.unwrap();
+    let (index, _) = SearchIndex::open(&dir.path().join("search")).unwrap();
+    let n = midad_search::rebuild(&index, &store, |_, _| {})
+        .await
+        .unwrap();
+    let published: Vec<i64> = written
+        .iter()
+        .filter(|a| a.data.status == Status::Published)
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(n, published.len() as u64);
+    let mut held = index.ids().unwrap();
+    held.sort();
+    let mut expected = published.clone();
+    expected.sort();
+    assert_eq!(held, expected);
+}
