@@ -409,7 +409,7 @@ async fn a_rebuild_reads_every_chunk_of_the_archive() {
     let store = midad_store::Store::open(&url).await.unwrap();
     let batch: Vec<ArticleData> = (0..2_345)
         .map(|i| {
-            let mut data = ArticleData::new(ArticleKind::Article, &format!("خبر رقم {i}"));
+            let mut data = ArticleData::new(ArticleKind::Article, format!("خبر رقم {i}"));
             // Every seventh is a draft.
             data.status = if i % 7 == 3 {
                 Status::Draft
